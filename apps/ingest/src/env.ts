@@ -1,0 +1,25 @@
+import type { AppConfig, Config } from '@imwatch/config';
+import type { CallbackQuery } from '@imwatch/protocol';
+import type { Logger } from '@imwatch/runtime';
+import type { CallbackEnqueuer } from './enqueuer.js';
+import type { RejectionLog } from './rejection-log.js';
+
+/** What the ingest app is built from; `main.ts` makes the real ones, tests make their own. */
+export interface IngestDeps {
+  config: Config;
+  enqueuer: CallbackEnqueuer;
+  rejections: RejectionLog;
+  logger: Logger;
+  /** Is Redis answering? For /readyz. */
+  redisReady: () => Promise<boolean>;
+  /** Clock, injectable so signature tests need no sleeping. */
+  now?: () => number;
+}
+
+/** Hono context variables set by the callback route's middleware. */
+export interface AppEnv {
+  Variables: {
+    query: CallbackQuery;
+    app: AppConfig;
+  };
+}

@@ -1,0 +1,67 @@
+import { CALLBACKS_QUEUE, type CallbackJob, callbackJobSchema } from '@imwatch/queue';
+import type { Logger } from '@imwatch/runtime';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+/** What happens to one validated callback; the rules engine plugs in here. */
+export type CallbackHandler = (callback: CallbackJob, job: Job<unknown, void, string>) => Promise<void>;
+
+export interface CallbackWorkerDeps {
+  connection: Redis;
+  prefix: string;
+  concurrency: number;
+  logger: Logger;
+  handle: CallbackHandler;
+  /** Start consuming at once (default) or wait for `worker.run()`. */
+  autorun?: boolean;
+}
+
+/**
+ * Consumes the callbacks queue. Job data is checked on dequeue: data that can never be valid
+ * fails at once without retries instead of burning attempts.
+ */
+export function createCallbackWorker({
+  connection,
+  prefix,
+  concurrency,
+  logger,
+  handle,
+  autorun = true,
+}: CallbackWorkerDeps) {
+  const worker = new Worker<unknown, void, string>(
+    CALLBACKS_QUEUE,
+    async (job) => {
+      const parsed = callbackJobSchema.safeParse(job.data);
+      if (!parsed.success) {
+        throw new UnrecoverableError(
+          `invalid callback job data: ${parsed.error.issues[0]?.message ?? 'unknown'}`,
+        );
+      }
+      await handle(parsed.data, job);
+    },
+    { connection, prefix, concurrency, autorun },
+  );
+  worker.on('error', (error) => logger.error({ err: error }, 'callback worker error'));
+  worker.on('failed', (job, error) =>
+    logger.warn(
+      { jobId: job?.id, command: job?.name, attempts: job?.attemptsMade, err: error.message },
+      'callback job failed',
+    ),
+  );
+  return worker;
+}
+
+/** The handler before any rules exist: one log line per callback. */
+export function logCallback(logger: Logger): CallbackHandler {
+  return async (callback) => {
+    logger.info(
+      {
+        callbackId: callback.callbackId,
+        appId: callback.appId,
+        command: callback.command,
+        receivedAt: callback.receivedAt,
+      },
+      'callback',
+    );
+  };
+}

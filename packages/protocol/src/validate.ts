@@ -1,0 +1,61 @@
+import type { z } from 'zod';
+import { COMMAND_PATTERN, SEND_MSG_EXCEPTION } from './commands.js';
+import { sendMsgExceptionSchema } from './send-msg-exception.js';
+
+/** Commands with a body schema; every other command only has to be a JSON object (the envelope). */
+export const commandSchemas: Readonly<Record<string, z.ZodType>> = {
+  [SEND_MSG_EXCEPTION]: sendMsgExceptionSchema,
+};
+
+export type BodyCheck =
+  | { ok: true; command: string }
+  | {
+      ok: false;
+      reason: 'NOT_AN_OBJECT' | 'MISSING_COMMAND' | 'COMMAND_MISMATCH' | 'INVALID_BODY';
+      message: string;
+    };
+
+/** Renders zod issues as `path: message; …`, short enough for an ErrorInfo. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[], max = 5): string {
+  const parts = issues.slice(0, max).map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)';
+    return `${path}: ${issue.message}`;
+  });
+  if (issues.length > max) parts.push(`and ${issues.length - max} more`);
+  return parts.join('; ');
+}
+
+/**
+ * Checks a parsed callback body: an object, with a CallbackCommand that agrees with the URL's,
+ * and valid against its command's schema when there is one.
+ */
+export function checkCallbackBody(body: unknown, urlCommand: string | undefined): BodyCheck {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return { ok: false, reason: 'NOT_AN_OBJECT', message: 'body must be a JSON object' };
+  }
+  const bodyCommand = (body as Record<string, unknown>).CallbackCommand;
+  if (bodyCommand !== undefined && typeof bodyCommand !== 'string') {
+    return { ok: false, reason: 'INVALID_BODY', message: 'CallbackCommand: must be a string' };
+  }
+  if (bodyCommand !== undefined && urlCommand !== undefined && bodyCommand !== urlCommand) {
+    return {
+      ok: false,
+      reason: 'COMMAND_MISMATCH',
+      message: `CallbackCommand in the URL (${urlCommand}) differs from the body's (${bodyCommand})`,
+    };
+  }
+  const command = bodyCommand ?? urlCommand;
+  if (command === undefined) {
+    return { ok: false, reason: 'MISSING_COMMAND', message: 'CallbackCommand is missing from URL and body' };
+  }
+  if (!COMMAND_PATTERN.test(command) || command.length > 128) {
+    return { ok: false, reason: 'INVALID_BODY', message: 'CallbackCommand: not a command name' };
+  }
+  const schema = commandSchemas[command];
+  if (schema) {
+    const result = schema.safeParse(body);
+    if (!result.success)
+      return { ok: false, reason: 'INVALID_BODY', message: formatIssues(result.error.issues) };
+  }
+  return { ok: true, command };
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { alertSchema } from './alert.js';
+import { DELIVER_JOB } from './names.js';
+
+/**
+ * Data of a job on the callbacks queue. Plain JSON, readable with `redis-cli HGETALL`; the body
+ * is kept exactly as Tencent sent it, unknown fields included.
+ */
+export const callbackJobSchema = z.object({
+  callbackId: z.string().regex(/^cb-[0-9a-f]{32}$/),
+  appId: z.string().min(1),
+  command: z.string().min(1),
+  platform: z.string().optional(),
+  clientIp: z.string().optional(),
+  /** When the ingest received it, ms since the epoch. */
+  receivedAt: z.number().int().nonnegative(),
+  body: z.record(z.string(), z.unknown()),
+});
+
+export type CallbackJob = z.infer<typeof callbackJobSchema>;
+
+/** Jobs of the notifications queue by name. */
+export const notificationJobs = {
+  [DELIVER_JOB]: z.object({
+    /** Name of the sink in imwatch.yaml. */
+    sink: z.string().min(1),
+    alert: alertSchema,
+  }),
+} as const;
+
+export type DeliverJob = z.infer<(typeof notificationJobs)[typeof DELIVER_JOB]>;

@@ -1,0 +1,2 @@
+export { createLogger, type Logger } from './logger.js';
+export { Shutdown } from './shutdown.js';

@@ -1,0 +1,19 @@
+import { type Logger, pino } from 'pino';
+
+export type { Logger } from 'pino';
+
+/** Paths that may hold secrets; pino replaces them before a line is written. */
+const REDACT = [
+  '*.callbackToken',
+  '*.token',
+  '*.secret',
+  '*.password',
+  '*.sign',
+  '*.Sign',
+  'req.headers.authorization',
+];
+
+/** JSON logs on stdout, one line per event, secrets redacted. */
+export function createLogger(name: string, level: string): Logger {
+  return pino({ name, level, redact: { paths: REDACT, censor: '[redacted]' } });
+}

@@ -1,0 +1,4 @@
+export { SAMPLE_APP_ID, SIGN_EXAMPLE, sampleBody, sampleNames, sampleQuery, sampleText } from './fixtures.js';
+export { uniquePrefix } from './prefix.js';
+export { testRedisUrl } from './provided-context.js';
+export { freePort, startRedisServer, type TestRedisOptions, type TestRedisServer } from './redis-server.js';
