@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server';
 import { ConfigError, loadConfig } from '@imwatch/config';
 import { createCallbackQueue, createRedis, imwatchKeys, whenReady } from '@imwatch/queue';
-import { createLogger, Shutdown } from '@imwatch/runtime';
+import { createLogger, redactUrl, Shutdown } from '@imwatch/runtime';
 import { createApp } from './app.js';
 import { createQueueEnqueuer } from './enqueuer.js';
 import { createRejectionLog } from './rejection-log.js';
@@ -30,7 +30,7 @@ async function start() {
 
   await whenReady(redis, 10_000).catch((error: Error) => {
     logger.warn(
-      { err: error.message, redis: config.redis.url },
+      { err: error.message, redis: redactUrl(config.redis.url) },
       'Redis is not answering yet; callbacks are refused until it does',
     );
   });

@@ -1,2 +1,2 @@
-export { createLogger, type Logger } from './logger.js';
+export { createLogger, type Logger, redactUrl } from './logger.js';
 export { Shutdown } from './shutdown.js';

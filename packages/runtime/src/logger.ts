@@ -17,3 +17,15 @@ const REDACT = [
 export function createLogger(name: string, level: string): Logger {
   return pino({ name, level, redact: { paths: REDACT, censor: '[redacted]' } });
 }
+
+/** A connection URL fit for a log line: any password or user name is replaced. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = 'redacted';
+    if (parsed.username) parsed.username = 'redacted';
+    return parsed.toString();
+  } catch {
+    return '[unparseable url]';
+  }
+}
