@@ -1,7 +1,9 @@
 import { ConfigError, loadConfig } from '@imwatch/config';
-import { createRedis } from '@imwatch/queue';
+import { closeSinks, createSinks } from '@imwatch/notify';
+import { createNotificationQueue, createRedis } from '@imwatch/queue';
 import { createLogger, Shutdown } from '@imwatch/runtime';
 import { createCallbackWorker, logCallback } from './callback-worker.js';
+import { createNotificationWorker } from './notification-worker.js';
 
 function start() {
   let config: ReturnType<typeof loadConfig>;
@@ -29,6 +31,21 @@ function start() {
     handle: logCallback(logger),
   });
   shutdown.add('callback worker', () => worker.close());
+
+  const notificationQueue = createNotificationQueue(connection, config.redis.prefix);
+  notificationQueue.on('error', (error) => logger.warn({ err: error.message }, 'notification queue error'));
+  shutdown.add('notification queue', () => notificationQueue.close());
+  const sinks = createSinks(config.sinks, { logger });
+  shutdown.add('sinks', () => closeSinks(sinks));
+  const notificationWorker = createNotificationWorker({
+    connection,
+    prefix: config.redis.prefix,
+    queue: notificationQueue,
+    sinks,
+    logger,
+    concurrency: config.worker.concurrency,
+  });
+  shutdown.add('notification worker', () => notificationWorker.close());
   worker.on('ready', () =>
     logger.info({ concurrency: config.worker.concurrency, config: config.source }, 'worker ready'),
   );
