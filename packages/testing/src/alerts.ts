@@ -1,12 +1,13 @@
-import type { Alert } from '@imwatch/queue';
-
-/** An alert as the rules engine makes them; `n` makes the id unique. */
-export function sampleAlert(n: number, overrides: Partial<Alert> = {}): Alert {
+/**
+ * An alert as the rules engine makes them (the `Alert` contract of @imwatch/queue, restated here
+ * so this package needs no dependency on it); `n` makes the id and summary unique.
+ */
+export function sampleAlert<T extends object = Record<never, never>>(n: number, overrides?: T) {
   return {
     id: `al-${n.toString().padStart(6, '0')}`,
     rule: 'rate-limited-group',
-    kind: 'threshold',
-    category: 'rate_limited',
+    kind: 'threshold' as 'alert' | 'threshold',
+    category: 'rate_limited' as 'muted' | 'rate_limited' | 'content_blocked' | 'invalid_request' | 'other',
     appId: '1400000000',
     groupId: '@TGS#2ABCDEF',
     groupType: 'Public',
