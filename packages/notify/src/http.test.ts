@@ -24,9 +24,10 @@ describe('HTTP answers and failures', () => {
 
   it('retries a 429 after its Retry-After, in seconds or as an HTTP date', async () => {
     const date = new Date(NOW + 90_000).toUTCString();
+    const retryAfter: Record<string, string>[] = [{ 'retry-after': '7' }, { 'retry-after': date }, {}];
     service = await startFakeService((_request, index) => ({
       status: index === 2 ? 503 : 429,
-      headers: index === 0 ? { 'retry-after': '7' } : index === 1 ? { 'retry-after': date } : {},
+      headers: retryAfter[index] ?? {},
       body: 'slow down',
     }));
     const sink = webhookAt(`${service.url}/h`);
