@@ -1,4 +1,4 @@
-import { digestJobId, notifyKeys } from '@imwatch/notify';
+import { digestJobId, listFailedDeliveries, notifyKeys, retryFailedDeliveries } from '@imwatch/notify';
 import { enqueueDeliveries } from '@imwatch/queue';
 import { type FakeService, sampleAlert, startFakeService, uniquePrefix } from '@imwatch/testing';
 import type { Job } from 'bullmq';
@@ -99,5 +99,40 @@ describe('rate limit and digest', () => {
     const texts = service.requests.map((request) => JSON.parse(request.body).text as string);
     expect(texts.map(alertNumbers)).toEqual([[0], [1, 2], [3, 4]]);
     expect(texts[1]).toContain('2 more alerts');
+  });
+
+  it('keeps a digest the robot refused in the failed set with its alerts, and sends it on retry', async () => {
+    const T0 = Date.UTC(2026, 10, 23, 12, 0, 0);
+    let clock = T0;
+    let refuse = false;
+    service = await startFakeService(() => ({
+      body: refuse ? '{"errcode":93000,"errmsg":"invalid webhook url"}' : '{"errcode":0,"errmsg":"ok"}',
+    }));
+    const prefix = uniquePrefix('digest');
+    harness = startHarness({
+      prefix,
+      now: () => clock,
+      sinksYaml: `  ops: { type: wecom, webhookUrl: "${service.url}/send?key=k", rateLimit: { perMinute: 2 } }`,
+    });
+    for (let n = 0; n < 5; n++) await enqueueDeliveries(harness.queue, sampleAlert(n), ['ops']);
+    await expect.poll(() => harness.queue.getCompletedCount(), { timeout: 10_000 }).toBe(5);
+    expect(service.requests).toHaveLength(2);
+
+    refuse = true;
+    clock = T0 + 60_000;
+    await promote(await harness.queue.getJob(digestJobId('ops', 0)));
+    await expect.poll(() => harness.queue.getFailedCount(), { timeout: 10_000 }).toBe(1);
+    const { items } = await listFailedDeliveries(harness.queue, { sink: 'ops' });
+    expect(items).toEqual([
+      expect.objectContaining({ jobId: 'digest.ops.0', kind: 'digest', total: 3, attemptsMade: 1 }),
+    ]);
+
+    refuse = false;
+    clock = T0 + 120_000;
+    await retryFailedDeliveries(harness.queue, { jobIds: ['digest.ops.0'] });
+    await expect.poll(() => harness.queue.getCompletedCount(), { timeout: 10_000 }).toBe(6);
+    const last = JSON.parse(service.requests.at(-1)?.body ?? '{}').text.content as string;
+    expect(alertNumbers(last)).toEqual([2, 3, 4]);
+    expect(service.requests).toHaveLength(4);
   });
 });

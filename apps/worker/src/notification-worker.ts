@@ -52,9 +52,11 @@ export function createNotificationWorker(deps: NotificationWorkerDeps) {
     },
   });
   worker.on('error', (error) => logger.error({ err: error }, 'notification worker error'));
-  worker.on('completed', (job, result) =>
-    logger.debug({ jobId: job.id, ...result }, 'notification job done'),
-  );
+  worker.on('completed', (job, result) => {
+    // A held alert is not lost, but on-call should see that a robot is saturated.
+    if (result.status === 'held') logger.info({ jobId: job.id, ...result }, 'alert held for the next digest');
+    else logger.debug({ jobId: job.id, ...result }, 'notification sent');
+  });
   worker.on('failed', (job, error) => {
     const final =
       job !== undefined &&
