@@ -44,6 +44,20 @@ describe('rate limit and digest', () => {
     expect((digest?.opts.delay ?? 0) + (digest?.timestamp ?? 0)).toBeGreaterThan(Date.now() + 50_000);
     expect(Number(await harness.redis.get(notifyKeys(prefix, 'ops').digestTotal))).toBe(10);
 
+    // Run early (half a minute in), the digest claims its batch but waits for a slot: no message.
+    clock = T0 + 30_000;
+    await promote(digest);
+    await expect
+      .poll(
+        async () => {
+          const job = await harness.queue.getJob(digestJobId('ops', 0));
+          return job?.data && 'batch' in job.data && (await job.getState()) === 'delayed';
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(true);
+    expect(service.requests).toHaveLength(20);
+
     // A minute passes on the injected clock; promoting the delayed job stands in for the wait.
     clock = T0 + 61_000;
     await promote(digest);
