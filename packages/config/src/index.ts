@@ -1,5 +1,12 @@
-export { type Config, ConfigError, findConfigFile, loadConfig, parseConfig } from './config.js';
-export { type AlertingConfig, DEFAULT_INHIBIT, type InhibitConfig } from './schema/alerting.js';
+export {
+  type AlertingConfig,
+  type Config,
+  ConfigError,
+  findConfigFile,
+  loadConfig,
+  parseConfig,
+} from './config.js';
+export { DEFAULT_INHIBIT, type InhibitConfig } from './schema/alerting.js';
 export type { AppConfig } from './schema/apps.js';
 export { parseDuration } from './schema/duration.js';
 export { envSchema, fileSchema, minimumGuardTtlMs } from './schema/index.js';

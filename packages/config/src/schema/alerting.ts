@@ -43,5 +43,3 @@ export const alertingSchema = z
     inhibit: z.array(inhibitSchema).optional(),
   })
   .prefault({});
-
-export type AlertingConfig = z.output<typeof alertingSchema>;
