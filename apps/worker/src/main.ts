@@ -1,8 +1,10 @@
 import { ConfigError, loadConfig } from '@imwatch/config';
+import { closeSinks, createSinks } from '@imwatch/notify';
 import { createNotificationQueue, createRedis, enqueueDeliveries } from '@imwatch/queue';
 import { createRulesEngine } from '@imwatch/rules';
 import { createLogger, Shutdown } from '@imwatch/runtime';
 import { createCallbackWorker } from './callback-worker.js';
+import { createNotificationWorker } from './notification-worker.js';
 import { createRulesHandler } from './rules-handler.js';
 
 function start() {
@@ -28,6 +30,20 @@ function start() {
   notifications.on('error', (error) => logger.warn({ err: error.message }, 'notifications queue error'));
   shutdown.add('notifications queue', () => notifications.close());
 
+  // Alerts out: one delivery job per alert and sink, retried per sink.
+  const sinks = createSinks(config.sinks, { logger });
+  shutdown.add('sinks', () => closeSinks(sinks));
+  const notificationWorker = createNotificationWorker({
+    connection,
+    prefix,
+    queue: notifications,
+    sinks,
+    logger,
+    concurrency: config.worker.concurrency,
+  });
+  shutdown.add('notification worker', () => notificationWorker.close());
+
+  // Callbacks in: every effect of a callback applied once by the rules engine.
   const engine = createRulesEngine({
     redis: connection,
     prefix,
@@ -53,6 +69,7 @@ function start() {
       {
         concurrency: config.worker.concurrency,
         rules: config.rules.filter((rule) => rule.enabled).map((rule) => rule.name),
+        sinks: [...sinks.keys()],
         config: config.source,
       },
       'worker ready',

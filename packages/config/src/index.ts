@@ -11,3 +11,10 @@ export type { AppConfig } from './schema/apps.js';
 export { parseDuration } from './schema/duration.js';
 export { envSchema, fileSchema, minimumGuardTtlMs } from './schema/index.js';
 export { DEFAULT_RULES, LABELS, type Label, type RuleConfig } from './schema/rules.js';
+export {
+  LOG_SINK,
+  type SinkConfig,
+  type SinkType,
+  TEMPLATE_FIELDS,
+  unknownSinkProblems,
+} from './schema/sinks.js';
