@@ -124,7 +124,10 @@ async function expectExactEffects(prefix: string, unique: CallbackJob[]) {
   const expected = new Map<string, Map<string, number>>();
   const tally = (key: string, field: string) => {
     let fields = expected.get(key);
-    if (!fields) expected.set(key, (fields = new Map()));
+    if (!fields) {
+      fields = new Map();
+      expected.set(key, fields);
+    }
     bump(fields, field);
   };
   const thresholds = new Map<string, number>();
