@@ -231,12 +231,13 @@ export class Spool<T> {
    * head and deletes segment files that hold nothing unacknowledged any more.
    */
   ack(entry: SpoolEntry<T>): Promise<void> {
+    if (this.#closed) return Promise.reject(new SpoolClosedError());
     return this.#exclusive(async () => {
       const count = entry.ordinal + 1 - this.#acked;
       if (count <= 0) return;
       let head: Checkpoint = { segment: entry.segment, offset: entry.end };
       const active = this.#segments.at(-1) as Segment;
-      if (head.segment === active.seq && head.offset >= active.size && !this.#closed) {
+      if (head.segment === active.seq && head.offset >= active.size) {
         // Everything is acknowledged: start a fresh file so the old one can go.
         await this.#rotate();
         head = { segment: (this.#segments.at(-1) as Segment).seq, offset: 0 };
