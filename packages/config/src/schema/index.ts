@@ -83,5 +83,7 @@ export const envSchema = z.object({
     .string()
     .regex(/^[^\s:]+$/, 'must be one word without spaces or colons')
     .default('{imwatch}'),
+  /** Overrides `ingest.spool.dir`; a volume that outlives the container in production. */
+  IMWATCH_SPOOL_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
