@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '@imwatch/config';
 import { createCallbackQueue, createRedis, imwatchKeys, whenReady } from '@imwatch/queue';
 import { createLogger, redactUrl, Shutdown } from '@imwatch/runtime';
 import { createApp } from './app.js';
-import { createQueueEnqueuer } from './enqueuer.js';
+import { createBatchingEnqueuer } from './batching-enqueuer.js';
 import { createRejectionLog } from './rejection-log.js';
 
 async function start() {
@@ -38,7 +38,7 @@ async function start() {
   const app = createApp({
     config,
     logger,
-    enqueuer: createQueueEnqueuer(queue, config.ingest.dedupWindowSeconds * 1000),
+    enqueuer: createBatchingEnqueuer(queue, config.ingest.dedupWindowSeconds * 1000),
     rejections: createRejectionLog(
       redis,
       imwatchKeys(config.redis.prefix).rejections,
