@@ -1,6 +1,18 @@
 import { parseConfig } from '@imwatch/config';
-import { createNotificationQueue, createRedis, DIGEST_JOB, enqueueDeliveries, type NotificationQueue } from '@imwatch/queue';
-import { type FakeService, sampleAlert, startFakeService, testRedisUrl, uniquePrefix } from '@imwatch/testing';
+import {
+  createNotificationQueue,
+  createRedis,
+  DIGEST_JOB,
+  enqueueDeliveries,
+  type NotificationQueue,
+} from '@imwatch/queue';
+import {
+  type FakeService,
+  sampleAlert,
+  startFakeService,
+  testRedisUrl,
+  uniquePrefix,
+} from '@imwatch/testing';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -75,7 +87,11 @@ describe('delivery processor run twice (retry, stalled job)', () => {
     await enqueueDeliveries(queue, sampleAlert(4), ['ops']);
     expect(await process(await jobOf('al-000004.ops'))).toMatchObject({ digestJobId: 'digest.ops.1' });
     clock = T0 + 120_000;
-    expect(await process(await jobOf(digestJobId('ops', 0)))).toEqual({ status: 'digest-sent', sink: 'ops', total: 2 });
+    expect(await process(await jobOf(digestJobId('ops', 0)))).toEqual({
+      status: 'digest-sent',
+      sink: 'ops',
+      total: 2,
+    });
     const texts = service.requests.map((request) => JSON.parse(request.body).text.content as string);
     expect(texts).toHaveLength(3);
     expect(texts[1]).toBe(texts[2]);
