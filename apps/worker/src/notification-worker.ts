@@ -23,6 +23,10 @@ export interface NotificationWorkerDeps {
   /** Clock of the rate limits; tests inject one. */
   now?: () => number;
   ttls?: AdmissionTtls;
+  /** A job whose worker stopped renewing its lock this long (a crash) is taken back (BullMQ default 30 s). */
+  lockDurationMs?: number;
+  /** How often stalled jobs are looked for (BullMQ default 30 s). */
+  stalledIntervalMs?: number;
   autorun?: boolean;
 }
 
@@ -45,6 +49,8 @@ export function createNotificationWorker(deps: NotificationWorkerDeps) {
     prefix,
     concurrency,
     autorun,
+    ...(deps.lockDurationMs ? { lockDuration: deps.lockDurationMs } : {}),
+    ...(deps.stalledIntervalMs ? { stalledInterval: deps.stalledIntervalMs } : {}),
     settings: {
       backoffStrategy: sinkBackoffStrategy(
         deps.maxBackoffMs === undefined ? {} : { maxDelayMs: deps.maxBackoffMs },
