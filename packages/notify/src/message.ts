@@ -44,6 +44,7 @@ export function alertMessage(alert: Alert, settings: MessageSettings): Message {
       .filter(Boolean)
       .join(' · '),
     pair(words.top, fields.top ?? ''),
+    pair(words.sample, fields.sample ?? ''),
     alert.suppressed ? pair(words.suppressed, fields.suppressed ?? '') : undefined,
   ].filter((line): line is string => line !== undefined && line !== '');
   return { title, text: lines.join('\n'), markdown: joinMarkdown(title, lines) };

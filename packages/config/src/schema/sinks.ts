@@ -18,6 +18,7 @@ export const TEMPLATE_FIELDS = [
   'firstEventTime',
   'lastEventTime',
   'top',
+  'sample',
   'alertId',
   'sink',
 ] as const;
