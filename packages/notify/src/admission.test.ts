@@ -74,6 +74,20 @@ describe('rate-limit admission', () => {
     expect(batch.entries.map((entry) => entry.id)).toEqual(['al-000010', 'al-000011']);
   });
 
+  it("uses Redis's clock when no time is injected", async () => {
+    const request = { prefix, sink: 'ops', limits: perMinute(2), ttls: DEFAULT_TTLS };
+    const decisions = [];
+    for (let n = 0; n < 3; n++) decisions.push(await admitDigest(redis, { ...request, member: `m${n}` }));
+    expect(decisions.slice(0, 2)).toEqual([{ decision: 'send' }, { decision: 'send' }]);
+    expect(decisions[2]?.decision).toBe('wait');
+    const waitMs = decisions[2]?.decision === 'wait' ? decisions[2].waitMs : 0;
+    expect(waitMs).toBeGreaterThan(0);
+    expect(waitMs).toBeLessThanOrEqual(60_000);
+    const [seconds] = await redis.time();
+    const [, firstScore] = await redis.zrange(notifyKeys(prefix, 'ops').rate(60_000), 0, 0, 'WITHSCORES');
+    expect(Math.abs(Number(firstScore) - Number(seconds) * 1000)).toBeLessThan(5_000);
+  });
+
   it('gives every state key a TTL', async () => {
     for (let n = 0; n < 4; n++) await deliver(n, T0);
     const keys = await redis.keys(`${prefix}:*`);

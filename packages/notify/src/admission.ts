@@ -25,10 +25,16 @@ export const DEFAULT_TTLS: AdmissionTtls = { heldMs: 24 * 3600_000, digestMs: 7 
 // Sliding-window check of every limit, then either one slot in each window or (for a delivery)
 // the alert into the digest buffer. One script, so concurrent workers never overshoot a limit
 // and a job re-run after the buffer step finds its marker instead of buffering twice.
-// KEYS: held, entries, total, gen, rate keys...  ARGV: mode, now, member, entry, maxEntries,
-// heldTtl, digestTtl, then max and window of each rate key.
+// Time is Redis's own clock unless the caller passes one (tests), so workers on hosts with skewed
+// clocks still share one window.
+// KEYS: held, entries, total, gen, rate keys...  ARGV: mode, now ('' = Redis TIME), member, entry,
+// maxEntries, heldTtl, digestTtl, then max and window of each rate key.
 const ADMIT = `
 local mode, now, member = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+if not now then
+  local time = redis.call('TIME')
+  now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
 if mode == 'deliver' and redis.call('EXISTS', KEYS[1]) == 1 then
   return {2, 0, tonumber(redis.call('GET', KEYS[4]) or '0')}
 end
@@ -73,7 +79,8 @@ export interface AdmitRequest {
   prefix: string;
   sink: string;
   limits: readonly RateLimit[];
-  now: number;
+  /** Injected time (ms); undefined uses Redis's clock. */
+  now?: number | undefined;
   /** Unique per attempt, e.g. job id + attempt. */
   member: string;
   ttls: AdmissionTtls;
@@ -115,7 +122,7 @@ async function admit(
     keys.digestGen,
     ...rateKeys,
     mode,
-    String(request.now),
+    request.now === undefined ? '' : String(request.now),
     request.member,
     entry,
     maxEntries,

@@ -27,7 +27,7 @@ export interface DeliveryDeps {
   /** Where digest jobs are added. */
   queue: NotificationQueue;
   sinks: ReadonlyMap<string, Sink>;
-  /** Clock of the rate limits (ms); tests inject one instead of sleeping. */
+  /** Clock of the rate limits (ms); by default Redis's, shared by all hosts. Tests inject one. */
   now?: () => number;
   ttls?: AdmissionTtls;
 }
@@ -49,6 +49,8 @@ export const digestJobId = (sink: string, gen: number) => `digest.${sink}.${gen}
  */
 export function createDeliveryProcessor(deps: DeliveryDeps) {
   const now = deps.now ?? Date.now;
+  // The limiter's time: Redis's own clock unless a clock is injected.
+  const limiterNow = () => (deps.now ? deps.now() : undefined);
   const ttls = deps.ttls ?? DEFAULT_TTLS;
 
   const sinkOf = (name: string): Sink => {
@@ -72,7 +74,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
       prefix: deps.prefix,
       sink: name,
       limits: sink.limits,
-      now: now(),
+      now: limiterNow(),
       member: `${jobId}:${randomUUID()}`,
       ttls,
       jobId,
@@ -111,7 +113,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
       prefix: deps.prefix,
       sink: name,
       limits: sink.limits,
-      now: now(),
+      now: limiterNow(),
       member: `${job.id}:${randomUUID()}`,
       ttls,
     });
