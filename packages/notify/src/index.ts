@@ -25,3 +25,4 @@ export { DEFAULT_RATE_LIMITS, rateLimitsOf } from './rate-limits.js';
 export type { Notice, RateLimit, Sink } from './sink.js';
 export { closeSinks, createSink, createSinks, type SinkDeps } from './sinks/index.js';
 export { renderTemplate } from './template.js';
+export { sendTestNotification, testAlert } from './test-notice.js';
