@@ -123,8 +123,8 @@ const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(ke
 async function expectExactEffects(prefix: string, unique: CallbackJob[]) {
   const expected = new Map<string, Map<string, number>>();
   const tally = (key: string, field: string) => {
-    let fields = expected.get(key);
-    if (!fields) expected.set(key, (fields = new Map()));
+    const fields = expected.get(key) ?? new Map<string, number>();
+    expected.set(key, fields);
     bump(fields, field);
   };
   const thresholds = new Map<string, number>();
