@@ -1,4 +1,4 @@
-import type { Alert } from '@imwatch/queue';
+import { type Alert, alertSchema } from '@imwatch/queue';
 import { testRedisUrl, uniquePrefix } from '@imwatch/testing';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -38,6 +38,8 @@ afterEach(async () => {
 async function run(...specs: FailureSpec[]): Promise<Alert[]> {
   const alerts: Alert[] = [];
   for (const spec of specs) alerts.push(...(await engine.apply(failureCallback(spec))).alerts);
+  // Every alert must keep the public contract the sinks rely on.
+  for (const alert of alerts) expect(alertSchema.strict().parse(alert)).toEqual(alert);
   return alerts;
 }
 
