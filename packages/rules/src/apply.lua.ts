@@ -6,7 +6,8 @@
  * KEYS: guard, alerts stream, traffic hash, then (failures only) counts hash, groups zset,
  *   senders zset, then per rule: state, [top senders zset], marks…, checks…
  * ARGV: guardTtlMs, streamMaxLen, counterTtlMs, command, hasFailure, category, group, sender,
- *   eventTime, ruleCount, then per rule 9 values: kind ('a'|'t'), stateTtlMs, cooldownMs or
+ *   eventTime, ruleCount, callback id hex, errorInfo, sample msgType ('' = none), sample has text
+ *   (1|0), sample text, then per rule 9 values: kind ('a'|'t'), stateTtlMs, cooldownMs or
  *   threshold, windowStart, windowEnd, topN, alert template JSON, markCount, checkCount.
  * Returns {fresh (1|0), alerts JSON list ('' = none), inhibited count}.
  */
@@ -33,7 +34,7 @@ count('z', KEYS[6], sender)
 
 local out = {}
 local inhibited = 0
-local k, a = 7, 11
+local k, a = 7, 16
 
 local function isInhibited(first, n)
   for i = first, first + n - 1 do
@@ -52,6 +53,11 @@ end
 
 local function fire(template, c, suppressed, first, top)
   local alert = cjson.decode(template)
+  if alert.kind == 'alert' then alert.id = alert.id .. '-' .. ARGV[11] end
+  if alert.errorCode and ARGV[12] ~= '' then alert.errorInfo = ARGV[12] end
+  if ARGV[13] ~= '' then
+    if ARGV[14] == '1' then alert.sample = {msgType = ARGV[13], text = ARGV[15]} else alert.sample = {msgType = ARGV[13]} end
+  end
   alert.count = c
   alert.firstEventTime = first
   alert.lastEventTime = et

@@ -55,22 +55,27 @@ export interface Plan {
   args: (string | number)[];
 }
 
-const shortHash = (text: string, length: number) =>
-  createHash('sha1').update(text).digest('hex').slice(0, length);
+const shortHash = (text: string) => createHash('sha1').update(text).digest('hex').slice(0, 16);
 
 type Template = Omit<Alert, 'count' | 'firstEventTime' | 'lastEventTime'>;
 
+/**
+ * The alert a rule would raise for this event, minus what the script fills in on firing (count,
+ * times, suppressed, top senders; errorInfo, sample and the callback part of an alert rule's id
+ * come from the callback's own arguments). What is left depends only on the cache key below, so
+ * hot keys build it once instead of once per event.
+ */
 function alertTemplate(
   rule: RuleConfig,
   event: CallbackEvent,
   failure: DeliveryFailure,
-  id: string,
+  key: string,
   windowStart: number,
 ): string {
   const by = rule.groupBy;
   const single = rule.kind === 'alert';
   const alert: Template = {
-    id,
+    id: single ? rule.name : `${rule.name}-${shortHash(key)}-${windowStart}`,
     rule: rule.name,
     kind: rule.kind,
     category: failure.category,
@@ -82,13 +87,45 @@ function alertTemplate(
   if ((single || by.includes('group') || by.includes('groupType')) && failure.groupType)
     alert.groupType = failure.groupType;
   if (single || by.includes('sender')) alert.sender = failure.sender;
-  if (single || by.includes('errorCode')) {
-    alert.errorCode = failure.errorCode;
-    if (failure.errorInfo) alert.errorInfo = failure.errorInfo;
-  }
+  if (single || by.includes('errorCode')) alert.errorCode = failure.errorCode;
   if (!single) alert.window = { start: windowStart, end: windowStart + rule.windowMs };
-  if (failure.sample) alert.sample = failure.sample;
   return JSON.stringify(alert);
+}
+
+/** Everything a template depends on besides the rule. */
+function templateKey(
+  rule: RuleConfig,
+  event: CallbackEvent,
+  failure: DeliveryFailure,
+  key: string,
+  windowStart: number,
+) {
+  if (rule.kind === 'alert')
+    return `${rule.name}\n${event.appId}\n${failure.group}\n${failure.groupType}\n${failure.sender}\n${failure.errorCode}\n${event.platform}`;
+  return `${rule.name}\n${windowStart}\n${failure.category}\n${failure.groupType}\n${key}`;
+}
+
+const TEMPLATE_CACHE_SIZE = 10_000;
+
+/** Recently built alert templates; cleared when full, which only costs rebuilding them. */
+export type TemplateCache = Map<string, string>;
+
+function cachedTemplate(
+  cache: TemplateCache,
+  rule: RuleConfig,
+  event: CallbackEvent,
+  failure: DeliveryFailure,
+  key: string,
+  windowStart: number,
+): string {
+  const cacheKey = templateKey(rule, event, failure, key, windowStart);
+  let template = cache.get(cacheKey);
+  if (template === undefined) {
+    if (cache.size >= TEMPLATE_CACHE_SIZE) cache.clear();
+    template = alertTemplate(rule, event, failure, key, windowStart);
+    cache.set(cacheKey, template);
+  }
+  return template;
 }
 
 /**
@@ -101,6 +138,7 @@ export function buildPlan(
   rules: readonly CompiledRule[],
   keys: RulesKeys,
   settings: PlanSettings,
+  templates: TemplateCache,
 ): Plan {
   const counterWindow = event.eventTime - (event.eventTime % settings.counterWindowMs);
   const planKeys = [keys.guard(callbackId), keys.alerts, keys.traffic(event.appId, counterWindow)];
@@ -112,7 +150,7 @@ export function buildPlan(
   ];
   const failure = event.failure;
   if (!failure) {
-    args.push(0, '', '', '', event.eventTime, 0);
+    args.push(0, '', '', '', event.eventTime, 0, '', '', '', 0, '');
     return { keys: planKeys, args };
   }
   const { appId } = event;
@@ -122,7 +160,20 @@ export function buildPlan(
     keys.senders(appId, failure.category, counterWindow),
   );
   const ruleCountAt = args.length + 5;
-  args.push(1, failure.category, failure.group, failure.sender, event.eventTime, 0);
+  const sample = failure.sample;
+  args.push(
+    1,
+    failure.category,
+    failure.group,
+    failure.sender,
+    event.eventTime,
+    0,
+    callbackId.slice(3),
+    failure.errorInfo,
+    sample?.msgType ?? '',
+    sample?.text === undefined ? 0 : 1,
+    sample?.text ?? '',
+  );
   let matched = 0;
   for (const rule of rules) {
     if (!rule.matches(event, failure)) continue;
@@ -130,17 +181,14 @@ export function buildPlan(
     const { config } = rule;
     const key = labelKey(event, failure, config.groupBy);
     let windowStart = 0;
-    let id: string;
     let ttl: number;
     if (config.kind === 'alert') {
       planKeys.push(keys.cooldown(config.name, key));
-      id = `${config.name}-${shortHash(`${key}\n${callbackId}`, 20)}`;
       ttl = config.cooldownMs + settings.latenessMs;
     } else {
       windowStart = event.eventTime - (event.eventTime % config.windowMs);
       planKeys.push(keys.window(config.name, windowStart, key));
       if (config.topSenders > 0) planKeys.push(keys.windowSenders(config.name, windowStart, key));
-      id = `${config.name}-${shortHash(key, 16)}-${windowStart}`;
       ttl = config.windowMs + settings.latenessMs;
     }
     for (const mark of rule.marks)
@@ -154,7 +202,7 @@ export function buildPlan(
       windowStart,
       windowStart + config.windowMs,
       config.topSenders,
-      alertTemplate(config, event, failure, id, windowStart),
+      cachedTemplate(templates, config, event, failure, key, windowStart),
       rule.marks.length,
       rule.checks.length,
     );
