@@ -98,6 +98,8 @@ for _ = 1, tonumber(ARGV[10]) do
     local s = redis.call('HMGET', state, 'until', 'suppressed')
     if s[1] and et < tonumber(s[1]) then
       redis.call('HINCRBY', state, 'suppressed', 1)
+      -- Suppressed repeats are kept as long as the counters, so the next alert can still report them.
+      ttl = tonumber(ttl) + tonumber(counterTtl)
     elseif isInhibited(checkFirst, checks) then
       inhibited = inhibited + 1
     else

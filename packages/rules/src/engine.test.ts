@@ -85,6 +85,10 @@ describe('muted-sender (alert, cooldown 10m)', () => {
     expect(next[0]?.summary).toMatch(/; 5 more suppressed since the last alert\.$/);
     const after = await run({ code: MUTED, at: T0 + 20 * MINUTE });
     expect(after[0]?.suppressed).toBeUndefined();
+    // Suppressed repeats outlive the cooldown state's short TTL, so a much later alert reports them.
+    await run({ code: MUTED, at: T0 + 21 * MINUTE });
+    const key = rulesKeys(prefix).cooldown('muted-sender', `${APP}|@TGS#g1|alice`);
+    expect(await redis.pttl(key)).toBeGreaterThan(6 * 24 * 60 * MINUTE);
   });
 });
 
