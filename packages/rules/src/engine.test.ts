@@ -186,6 +186,21 @@ describe('unknown-error-code (alert, cooldown 24h)', () => {
   });
 });
 
+describe('threshold rule with a cooldown', () => {
+  it('holds back later windows of a key that alerted recently and reports them in the next alert', async () => {
+    const config = defaultConfig(`rules:
+  - { name: hot-group, kind: threshold, match: { category: [rate_limited] }, groupBy: [app, group], window: 1m, threshold: 2, cooldown: 5m }
+`);
+    engine = createRulesEngine({ redis, prefix, rules: config.rules, alerting: config.alerting });
+    const windowOf = (minute: number) => times(3, (i) => ({ code: RATE, at: T0 + minute * MINUTE + i }));
+    const fired: Alert[][] = [];
+    for (const minute of [0, 1, 2, 4, 5, 6]) fired.push(await run(...windowOf(minute)));
+    expect(fired.map((alerts) => alerts.length)).toEqual([1, 0, 0, 0, 1, 0]);
+    expect(fired[0]?.[0]?.suppressed).toBeUndefined();
+    expect(fired[4]?.[0]).toMatchObject({ count: 2, suppressed: 3, window: { start: T0 + 5 * MINUTE } });
+  });
+});
+
 describe('inhibition', () => {
   it('holds back the sender rate-limit alert of a sender muted in that group', async () => {
     expect(await run({ code: MUTED, sender: 'mia', at: T0 })).toHaveLength(1);

@@ -189,6 +189,7 @@ export function buildPlan(
       windowStart = event.eventTime - (event.eventTime % config.windowMs);
       planKeys.push(keys.window(config.name, windowStart, key));
       if (config.topSenders > 0) planKeys.push(keys.windowSenders(config.name, windowStart, key));
+      if (config.cooldownMs > 0) planKeys.push(keys.cooldown(config.name, key));
       ttl = config.windowMs + settings.latenessMs;
     }
     for (const mark of rule.marks)
@@ -205,6 +206,7 @@ export function buildPlan(
       cachedTemplate(templates, config, event, failure, key, windowStart),
       rule.marks.length,
       rule.checks.length,
+      config.kind === 'threshold' ? config.cooldownMs : 0,
     );
   }
   args[ruleCountAt] = matched;
