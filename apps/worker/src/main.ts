@@ -40,6 +40,8 @@ function start() {
     sinks,
     logger,
     concurrency: config.worker.concurrency,
+    lockDurationMs: config.worker.lockDurationMs,
+    stalledIntervalMs: config.worker.stalledIntervalMs,
   });
   shutdown.add('notification worker', () => notificationWorker.close());
 

@@ -4,7 +4,7 @@ import { appsSchema } from './apps.js';
 import { ingestSchema } from './ingest.js';
 import { queueSchema, workerSchema } from './queue.js';
 import { rulesSchema } from './rules.js';
-import { sinksSchema } from './sinks.js';
+import { sinksSchema, unknownSinkIssues } from './sinks.js';
 
 /**
  * The shortest guard TTL that still outlasts every re-run of a callback: a duplicate enqueued at
@@ -50,6 +50,14 @@ export const fileSchema = z
           });
       }
     });
+    const sinkReferences = [
+      ...file.rules.flatMap((rule, index) =>
+        (rule.sinks ?? []).map((sink, at) => ({ path: ['rules', index, 'sinks', at], sink })),
+      ),
+      ...file.alerting.defaultSinks.map((sink, at) => ({ path: ['alerting', 'defaultSinks', at], sink })),
+    ];
+    for (const issue of unknownSinkIssues(sinkReferences, file.sinks))
+      ctx.addIssue({ code: 'custom', ...issue });
     const minimum = minimumGuardTtlMs(file);
     if (file.alerting.guardTtl < minimum)
       ctx.addIssue({
