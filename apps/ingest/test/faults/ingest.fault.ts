@@ -42,6 +42,7 @@ describe('fault: the ingest under load', () => {
     let downAt = 0;
     let upAt = 0;
     let depthAtRestart = 0;
+    let drainMs = 0;
     await sendLoad({
       total: TOTAL,
       concurrency: CONCURRENCY,
@@ -61,11 +62,13 @@ describe('fault: the ingest under load', () => {
             depthAtRestart = (await ingest.readyz())?.spool?.depth ?? -1;
             await redis.restart();
             upAt = Date.now();
+            // The load waits here, so this is the replayer's own pace.
+            drainMs = await waitUntilDrained(ingest);
           },
         },
       ],
     });
-    const drainMs = await waitUntilDrained(ingest);
+    await waitUntilDrained(ingest);
     const ackedWhileDown = record.ackTimes.filter((t) => t >= downAt && t <= upAt).length;
     report({
       test: 'redis-kill',
@@ -74,8 +77,10 @@ describe('fault: the ingest under load', () => {
       failed: record.failed.size,
       redisDownMs: upAt - downAt,
       ackedWhileRedisDown: ackedWhileDown,
+      ackRatePerSecondWhileDown: Math.round((ackedWhileDown / (upAt - downAt)) * 1000),
       spoolDepthAtRestart: depthAtRestart,
-      drainMsAfterLoad: drainMs,
+      drainMs,
+      drainPerSecond: Math.round((depthAtRestart / drainMs) * 1000),
     });
 
     const result = checkExactlyOnce(record, await jobsByCallback(redis.url, workspace.prefix));
