@@ -1,1 +1,170 @@
-export {};
+// `npm run bench`: imwatch against the bare ceilings, in one run, on a Redis of its own.
+// Everything it starts (redis-server, servers, workers, load generators) it stops, also on
+// errors and Ctrl-C.
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseConfig } from '@imwatch/config';
+import { SAMPLE_APP_ID, startRedisServer, type TestRedisServer } from '@imwatch/testing';
+import { Redis } from 'ioredis';
+import { mixedCallbacks } from './callbacks.js';
+import { stopAll } from './children.js';
+import { measureCost } from './cost-bench.js';
+import { type DrainRun, drainRun, type WorkerKind } from './drain-bench.js';
+import { type HttpRun, httpRun, type ServerKind } from './http-bench.js';
+import { paths } from './paths.js';
+import { costReport, drainReport, httpReport } from './report.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: 'string' },
+    rounds: { type: 'string' },
+    connections: { type: 'string' },
+    callbacks: { type: 'string' },
+    only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    levers: { type: 'boolean', default: false },
+    profile: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (flags.help) {
+  console.log(`npm run bench -- [options]
+  --duration <s>       seconds of load per HTTP run (default 5; --quick 2)
+  --rounds <n>         rounds; each case runs once per round, interleaved (default 3; --quick 1)
+  --connections <list> connection counts (default 10,50,100)
+  --callbacks <n>      callbacks per worker drain and cost run (default 20000; --quick 5000)
+  --only <list>        http,drain,cost (default all)
+  --levers             also run the ingest with one queue.add per request (what batching bought)
+  --profile <dir>      write CPU profiles of the imwatch ingest (node --cpu-prof) into <dir>
+  --quick              short smoke run`);
+  process.exit(0);
+}
+
+const quick = flags.quick;
+const durationSeconds = Number(flags.duration ?? (quick ? 2 : 5));
+const rounds = Number(flags.rounds ?? (quick ? 1 : 3));
+const connections = (flags.connections ?? '10,50,100').split(',').map(Number);
+const callbacks = Number(flags.callbacks ?? (quick ? 5000 : 20_000));
+const only = new Set((flags.only ?? 'http,drain,cost').split(','));
+
+let redisServer: TestRedisServer | undefined;
+let redis: Redis | undefined;
+let workDir: string | undefined;
+
+async function cleanUp() {
+  await stopAll();
+  redis?.disconnect();
+  await redisServer?.destroy();
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+}
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    console.error(`\n${signal}: stopping everything the bench started…`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+const log = (line: string) => console.error(`[bench] ${line}`);
+
+function machine(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const redisVersion = readFileSync('/proc/version', 'utf8').split(' ')[2] ?? '';
+  return `${cpus().length} cores (${cpu}), node ${process.version}, Linux ${redisVersion}`;
+}
+
+async function main() {
+  workDir = mkdtempSync(join(tmpdir(), 'imwatch-bench-'));
+  // The real shipped config, copied so the bench never depends on the working directory.
+  const configPath = join(workDir, 'imwatch.yaml');
+  copyFileSync(paths.shippedConfig, configPath);
+  const config = parseConfig(process.env, readFileSync(configPath, 'utf8'), configPath);
+
+  redisServer = await startRedisServer();
+  redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
+  redis.on('error', () => {});
+  const redisInfo = await redis.info('server');
+  const redisVersion = /redis_version:(\S+)/.exec(redisInfo)?.[1] ?? '?';
+  log(`redis-server ${redisVersion} on ${redisServer.url}; ${rounds} round(s)`);
+  const setup = {
+    redis,
+    redisUrl: redisServer.url,
+    configPath,
+    config,
+    durationSeconds,
+    warmupSeconds: quick ? 0.5 : 1,
+    ...(flags.profile ? { serverNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`] } : {}),
+  };
+
+  const httpRuns: HttpRun[] = [];
+  const drainRuns: DrainRun[] = [];
+  const servers: ServerKind[] = ['imwatch', 'bare-hono'];
+  if (flags.levers) servers.push('imwatch-add-per-request');
+  const workers: WorkerKind[] = ['imwatch-worker', 'noop-bullmq'];
+  const jobs = only.has('drain')
+    ? mixedCallbacks(callbacks, {
+        appId: SAMPLE_APP_ID,
+        groups: 500,
+        senders: 5000,
+        now: Date.now(),
+        spanMs: 10 * 60_000,
+      })
+    : [];
+
+  let runIndex = 0;
+  for (let round = 0; round < rounds; round++) {
+    // Alternate the order each round so neither side always runs on a warmer machine.
+    const order = <T>(items: T[]) => (round % 2 === 0 ? items : [...items].reverse());
+    if (only.has('http')) {
+      for (const c of connections) {
+        for (const server of order(servers)) {
+          const run = await httpRun(server, c, setup, ++runIndex);
+          log(
+            `round ${round + 1} ${server} @${c}: ${run.load.reqPerSec.toFixed(0)} req/s, p99 ${run.load.p99} ms, rss ${(run.peakRss / 1048576).toFixed(0)} MB`,
+          );
+          httpRuns.push(run);
+        }
+      }
+    }
+    if (only.has('drain')) {
+      for (const worker of order(workers)) {
+        const run = await drainRun(worker, setup, jobs, ++runIndex);
+        log(`round ${round + 1} ${worker}: ${run.perSecond.toFixed(0)} callbacks/s, ${run.failed} failed`);
+        drainRuns.push(run);
+      }
+    }
+  }
+  const cost = only.has('cost') ? await measureCost(setup, callbacks) : undefined;
+
+  const out = [
+    `## imwatch bench — ${new Date().toISOString()}`,
+    '',
+    `Machine: ${machine()}; redis-server ${redisVersion}. ${rounds} round(s), HTTP runs of ${durationSeconds} s after a warm-up, load by autocannon in its own process, one POST body per request (distinct Random).`,
+  ];
+  if (httpRuns.length > 0) out.push('', '### Ingest', '', httpReport(httpRuns, connections));
+  if (drainRuns.length > 0) {
+    out.push(
+      '',
+      `### Worker drain (concurrency ${config.worker.concurrency}, ${callbacks} mixed callbacks pre-filled)`,
+      '',
+      drainReport(drainRuns),
+    );
+  }
+  if (cost) out.push('', '### Redis cost', '', costReport(cost));
+  console.log(out.join('\n'));
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exitCode = 1;
+} finally {
+  await cleanUp();
+}

@@ -11,8 +11,8 @@ import {
 } from '@imwatch/protocol';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv, IngestDeps } from './env.js';
+import { readBody } from './read-body.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as const;
 
@@ -48,75 +48,65 @@ export function callbackRoute({ config, enqueuer, rejections, now = Date.now }: 
     return c.body(JSON.stringify(failEnvelope(errorCode, message)), status, JSON_HEADERS);
   }
 
-  route.post(
-    '/',
-    async (c, next): Promise<Response | undefined> => {
-      const query = readCallbackQuery(c.req.url);
-      if (!query.sdkAppId) return reject(c, 'MISSING_APP_ID', 'SdkAppid is missing from the URL', '', query);
-      const app = config.apps[query.sdkAppId];
-      if (!app) return reject(c, 'UNKNOWN_APP', `SdkAppid ${query.sdkAppId} is not configured`, '', query);
-      if (app.callbackToken !== undefined) {
-        const check = verifySign({
-          token: app.callbackToken,
-          sign: query.sign,
-          requestTime: query.requestTime,
-          nowMs: now(),
-          maxSkewSeconds: signatureMaxSkewSeconds,
-        });
-        if (!check.ok) {
-          const reason =
-            check.reason === 'stale'
-              ? 'STALE_SIGNATURE'
-              : check.reason === 'missing'
-                ? 'MISSING_SIGNATURE'
-                : 'BAD_SIGNATURE';
-          return reject(c, reason, check.message, '', query);
-        }
+  // One handler, not a middleware chain: every step is on the path of every callback.
+  route.post('/', async (c) => {
+    const query = readCallbackQuery(c.req.url);
+    if (!query.sdkAppId) return reject(c, 'MISSING_APP_ID', 'SdkAppid is missing from the URL', '', query);
+    const app = config.apps[query.sdkAppId];
+    if (!app) return reject(c, 'UNKNOWN_APP', `SdkAppid ${query.sdkAppId} is not configured`, '', query);
+    if (app.callbackToken !== undefined) {
+      const check = verifySign({
+        token: app.callbackToken,
+        sign: query.sign,
+        requestTime: query.requestTime,
+        nowMs: now(),
+        maxSkewSeconds: signatureMaxSkewSeconds,
+      });
+      if (!check.ok) {
+        const reason =
+          check.reason === 'stale'
+            ? 'STALE_SIGNATURE'
+            : check.reason === 'missing'
+              ? 'MISSING_SIGNATURE'
+              : 'BAD_SIGNATURE';
+        return reject(c, reason, check.message, '', query);
       }
-      c.set('query', query);
-      c.set('app', app);
-      await next();
-      return undefined;
-    },
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: (c) =>
-        reject(c, 'BODY_TOO_LARGE', `body is larger than ${maxBodyBytes} bytes`, '', c.get('query')),
-    }),
-    async (c) => {
-      const query = c.get('query');
-      const text = await c.req.text();
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch (error) {
-        return reject(c, 'INVALID_JSON', `body is not valid JSON: ${(error as Error).message}`, text, query);
-      }
-      const check = checkCallbackBody(body, query.callbackCommand);
-      if (!check.ok) return reject(c, check.reason, check.message, text, query);
+    }
 
-      const appId = c.get('app').sdkAppId;
-      try {
-        await enqueuer.enqueue({
-          callbackId: callbackId(appId, check.command, body),
-          appId,
-          command: check.command,
-          platform: query.optPlatform,
-          clientIp: query.clientIp,
-          receivedAt: now(),
-          body: body as Record<string, unknown>,
-        });
-      } catch (error) {
-        return reject(
-          c,
-          'QUEUE_UNAVAILABLE',
-          `callback could not be stored, retry later (${(error as Error).message})`,
-          text,
-          query,
-        );
-      }
-      return c.body(ACK_JSON, 200, JSON_HEADERS);
-    },
-  );
+    const text = await readBody(c, maxBodyBytes);
+    if (text === undefined) {
+      return reject(c, 'BODY_TOO_LARGE', `body is larger than ${maxBodyBytes} bytes`, '', query);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (error) {
+      return reject(c, 'INVALID_JSON', `body is not valid JSON: ${(error as Error).message}`, text, query);
+    }
+    const check = checkCallbackBody(body, query.callbackCommand);
+    if (!check.ok) return reject(c, check.reason, check.message, text, query);
+
+    const appId = app.sdkAppId;
+    try {
+      await enqueuer.enqueue({
+        callbackId: callbackId(appId, check.command, body),
+        appId,
+        command: check.command,
+        platform: query.optPlatform,
+        clientIp: query.clientIp,
+        receivedAt: now(),
+        body: body as Record<string, unknown>,
+      });
+    } catch (error) {
+      return reject(
+        c,
+        'QUEUE_UNAVAILABLE',
+        `callback could not be stored, retry later (${(error as Error).message})`,
+        text,
+        query,
+      );
+    }
+    return c.body(ACK_JSON, 200, JSON_HEADERS);
+  });
   return route;
 }

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '@imwatch/config';
 import { createCallbackQueue, createRedis, imwatchKeys, whenReady } from '@imwatch/queue';
 import { checkRedisForProduction, createLogger, redactUrl, Shutdown } from '@imwatch/runtime';
 import { createApp } from './app.js';
-import { createQueueEnqueuer } from './enqueuer.js';
+import { createBatchingEnqueuer } from './batching-enqueuer.js';
 import { answerClientErrors, closeHttpServer, httpServerOptions } from './http-server.js';
 import { createRejectionLog } from './rejection-log.js';
 import { startSpooling } from './spooling.js';
@@ -46,7 +46,8 @@ async function start() {
   // Spool (reliability): callbacks are acked from local disk while Redis is down or slow.
   const spooling = await startSpooling(
     config,
-    createQueueEnqueuer(queue, config.ingest.dedupWindowSeconds * 1000),
+    // Concurrent requests share one addBulk round trip; the spool takes over when Redis is away.
+    createBatchingEnqueuer(queue, config.ingest.dedupWindowSeconds * 1000),
     logger,
     () => redis.status === 'ready',
   ).catch((error: Error) => {

@@ -20,6 +20,9 @@ export interface Config extends Omit<FileConfig, 'apps'> {
   readonly source: string;
 }
 
+/** The `alerting:` section, with the inhibitions resolved. */
+export type AlertingConfig = Config['alerting'];
+
 /** One error listing every bad key with its path, so a bad file is fixed in one go. */
 export class ConfigError extends Error {
   constructor(

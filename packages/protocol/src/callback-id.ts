@@ -1,9 +1,30 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
+
+// Callback bodies repeat the same few field names; quoting each once saves a JSON.stringify per
+// key per callback. Bounded so odd payloads cannot grow it without limit.
+const quotedKeys = new Map<string, string>();
+const MAX_QUOTED_KEYS = 2000;
+
+function quoteKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < MAX_QUOTED_KEYS) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
 
 /** JSON with object keys sorted at every level, so equal bodies give equal text. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out += canonicalJson(value[i]);
+    }
+    return `${out}]`;
+  }
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record).sort();
   let out = '{';
@@ -11,7 +32,7 @@ export function canonicalJson(value: unknown): string {
     const item = record[key];
     if (item === undefined) continue;
     if (out.length > 1) out += ',';
-    out += `${JSON.stringify(key)}:${canonicalJson(item)}`;
+    out += `${quoteKey(key)}:${canonicalJson(item)}`;
   }
   return `${out}}`;
 }
@@ -19,14 +40,10 @@ export function canonicalJson(value: unknown): string {
 /**
  * Tencent gives callbacks no event id, so one is derived from the content: the same callback sent
  * twice gets the same id. The `cb-` prefix keeps it from ever being all digits (BullMQ job ids).
+ * One-shot `crypto.hash` over the joined text: the same digest as hashing the parts in turn,
+ * without a Hash object per callback.
  */
 export function callbackId(appId: string, command: string, body: unknown): string {
-  const digest = createHash('sha256')
-    .update(appId)
-    .update('\n')
-    .update(command)
-    .update('\n')
-    .update(canonicalJson(body))
-    .digest('hex');
+  const digest = hash('sha256', `${appId}\n${command}\n${canonicalJson(body)}`, 'hex');
   return `cb-${digest.slice(0, 32)}`;
 }

@@ -1,0 +1,97 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** A child process the bench started, with the last lines it wrote to stderr for error reports. */
+export interface Child {
+  readonly name: string;
+  readonly process: ChildProcess;
+  readonly pid: number;
+  /** Peak resident set size so far (VmHWM), in bytes; 0 once the process is gone. */
+  peakRss(): number;
+  /** Everything the child wrote to stdout (for children that answer with JSON). */
+  stdout(): string;
+  stderrTail(): string;
+  /** Resolves with the exit code once the child has exited. */
+  readonly exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+const running = new Set<Child>();
+
+/** Reads VmHWM (peak RSS) from /proc; Linux only, 0 elsewhere. */
+export function peakRssOf(pid: number): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Starts `node <script> ...args`; every child is tracked so `stopAll` can end it on any exit path. */
+export function startNode(
+  name: string,
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Child {
+  const proc = spawn(process.execPath, [...nodeArgs, script, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (proc.pid === undefined) throw new Error(`${name} did not start`);
+  const pid = proc.pid;
+  let out = '';
+  let err = '';
+  proc.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  proc.stderr?.on('data', (chunk: Buffer) => {
+    err = (err + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const child: Child = {
+    name,
+    process: proc,
+    pid,
+    peakRss: () => peakRssOf(pid),
+    stdout: () => out,
+    stderrTail: () => err,
+    exited,
+    stop: async () => {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGTERM');
+        const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      running.delete(child);
+    },
+  };
+  running.add(child);
+  void exited.then(() => running.delete(child));
+  return child;
+}
+
+/** Stops every child still running (used on errors and signals). */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((child) => child.stop()));
+}
+
+/** Polls `check` until it resolves true; fails with the child's stderr if it died or timed out. */
+export async function waitFor(child: Child, what: string, check: () => Promise<boolean>, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.process.exitCode !== null) {
+      throw new Error(
+        `${child.name} exited (${child.process.exitCode}) before ${what}:\n${child.stderrTail()}`,
+      );
+    }
+    if (await check().catch(() => false)) return;
+    await sleep(50);
+  }
+  throw new Error(`${child.name}: no ${what} after ${timeoutMs} ms:\n${child.stderrTail()}`);
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

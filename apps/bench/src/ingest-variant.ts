@@ -1,0 +1,31 @@
+// Child process: the ingest app wired like apps/ingest/src/main.ts but with a chosen enqueuer,
+// so the bench can show what batching bought (`--levers`). Not a way to run imwatch.
+import { serve } from '@hono/node-server';
+import { loadConfig } from '@imwatch/config';
+import { createApp } from '@imwatch/ingest/dist/app.js';
+import { createBatchingEnqueuer } from '@imwatch/ingest/dist/batching-enqueuer.js';
+import { createQueueEnqueuer } from '@imwatch/ingest/dist/enqueuer.js';
+import { createRejectionLog } from '@imwatch/ingest/dist/rejection-log.js';
+import { createCallbackQueue, createRedis, imwatchKeys, whenReady } from '@imwatch/queue';
+import { createLogger } from '@imwatch/runtime';
+
+const config = loadConfig(process.env, process.cwd());
+const logger = createLogger('ingest-variant', config.log.level);
+const redis = createRedis(config.redis.url, 'producer');
+redis.on('error', () => {});
+const queue = createCallbackQueue(redis, config.redis.prefix, config.queue);
+queue.on('error', () => {});
+await whenReady(redis, 10_000);
+const windowMs = config.ingest.dedupWindowSeconds * 1000;
+const app = createApp({
+  config,
+  logger,
+  enqueuer:
+    process.env.ENQUEUER === 'add-per-request'
+      ? createQueueEnqueuer(queue, windowMs)
+      : createBatchingEnqueuer(queue, windowMs),
+  rejections: createRejectionLog(redis, imwatchKeys(config.redis.prefix).rejections, 1000, logger),
+  redisReady: async () => (await redis.ping()) === 'PONG',
+});
+const server = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host });
+process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -1,0 +1,15 @@
+import { fileURLToPath } from 'node:url';
+
+const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
+
+/** The repository root and the built entry points the bench starts as child processes. */
+export const paths = {
+  root: here('../../../'),
+  shippedConfig: here('../../../imwatch.yaml'),
+  ingestMain: here('../../ingest/dist/main.js'),
+  workerMain: here('../../worker/dist/main.js'),
+  bareHono: here('./bare-hono.js'),
+  noopWorker: here('./noop-worker.js'),
+  ingestVariant: here('./ingest-variant.js'),
+  load: here('./load.js'),
+} as const;

@@ -1,0 +1,166 @@
+import type { CostResult } from './cost-bench.js';
+import type { DrainRun } from './drain-bench.js';
+import type { HttpRun, ServerKind } from './http-bench.js';
+import { MB, markdownTable, showNumber, showSpread, spread } from './stats.js';
+
+/** Ingest table: one row per server and connection count, then imwatch / bare Hono. */
+export function httpReport(runs: readonly HttpRun[], connections: readonly number[]): string {
+  const servers = [...new Set(runs.map((run) => run.server))] as ServerKind[];
+  const rows: string[][] = [];
+  for (const c of connections) {
+    const of = (server: ServerKind) => runs.filter((run) => run.server === server && run.connections === c);
+    for (const server of servers) {
+      const mine = of(server);
+      if (mine.length === 0) continue;
+      const bad = mine.reduce((sum, run) => sum + run.load.non2xx + run.load.errors + run.load.timeouts, 0);
+      rows.push([
+        String(c),
+        server,
+        showSpread(spread(mine.map((run) => run.load.reqPerSec))),
+        showSpread(spread(mine.map((run) => run.load.p50)), 1),
+        showSpread(spread(mine.map((run) => run.load.p99)), 1),
+        showSpread(spread(mine.map((run) => run.peakRss / MB))),
+        String(bad),
+      ]);
+    }
+    const bare = of('bare-hono');
+    for (const server of servers.filter((s) => s !== 'bare-hono')) {
+      const mine = of(server);
+      if (mine.length === 0 || bare.length === 0) continue;
+      // Ratio per round (runs of one round ran back to back), then the spread of those ratios.
+      const ratios = mine.map((run, i) => run.load.reqPerSec / (bare[i] ?? bare[0] ?? run).load.reqPerSec);
+      rows.push([
+        String(c),
+        `**${server} / bare-hono**`,
+        `**${showSpread(spread(ratios), 2)}**`,
+        '',
+        '',
+        '',
+        '',
+      ]);
+    }
+  }
+  return markdownTable(
+    ['conns', 'server', 'req/s median (min–max)', 'p50 ms', 'p99 ms', 'peak RSS MB', 'non-2xx+errors'],
+    rows,
+  );
+}
+
+export function drainReport(runs: readonly DrainRun[]): string {
+  const kinds = [...new Set(runs.map((run) => run.worker))];
+  const rows = kinds.map((kind) => {
+    const mine = runs.filter((run) => run.worker === kind);
+    return [
+      kind,
+      String(mine[0]?.callbacks ?? 0),
+      showSpread(spread(mine.map((run) => run.perSecond))),
+      showSpread(spread(mine.map((run) => run.peakRss / MB))),
+      String(mine.reduce((sum, run) => sum + run.failed, 0)),
+    ];
+  });
+  const real = runs.filter((run) => run.worker === 'imwatch-worker');
+  const noop = runs.filter((run) => run.worker === 'noop-bullmq');
+  if (real.length > 0 && noop.length > 0) {
+    const ratios = real.map((run, i) => run.perSecond / (noop[i] ?? noop[0] ?? run).perSecond);
+    rows.push(['**imwatch-worker / noop-bullmq**', '', `**${showSpread(spread(ratios), 2)}**`, '', '']);
+  }
+  return markdownTable(
+    ['worker', 'callbacks', 'callbacks/s median (min–max)', 'peak RSS MB', 'failed'],
+    rows,
+  );
+}
+
+const perCallback = (value: number, n: number) => showNumber(value / n, 2);
+
+export function costReport(cost: CostResult): string {
+  const n = cost.callbacks;
+  const top = (calls: Map<string, number>) =>
+    [...calls]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([name, count]) => `${name} ${perCallback(count, n)}`)
+      .join(', ');
+  const commands = markdownTable(
+    ['side', 'commands / callback', 'round trips / callback', 'biggest (per callback)'],
+    [
+      [
+        'ingest',
+        perCallback(cost.ingest.commands, n),
+        perCallback(cost.ingest.reads, n),
+        top(cost.ingest.calls),
+      ],
+      [
+        'worker',
+        perCallback(cost.worker.commands, n),
+        perCallback(cost.worker.reads, n),
+        top(cost.worker.calls),
+      ],
+      [
+        '**end to end**',
+        `**${perCallback(cost.ingest.commands + cost.worker.commands, n)}**`,
+        `**${perCallback(cost.ingest.reads + cost.worker.reads, n)}**`,
+        '',
+      ],
+    ],
+  );
+
+  const { dedup, keptJobs, queueStructures, imwatchState } = cost.memory;
+  const perDay = 1_000_000;
+  const dedupPerKey = dedup.keys > 0 ? dedup.bytes / dedup.keys : 0;
+  // At a steady rate, the keys alive at once are rate × lifetime.
+  const dedupLive = (perDay / 86_400) * cost.dedupWindowSeconds * dedupPerKey;
+  const stateDays = imwatchState.maxTtlMs > 0 ? Math.ceil(imwatchState.maxTtlMs / 86_400_000) : 0;
+  const statePerCallback = imwatchState.bytes / n;
+  const ttl = (k: { keys: number; maxTtlMs: number }) =>
+    k.maxTtlMs === -1 ? 'no TTL' : k.keys === 0 ? '–' : `${showNumber(k.maxTtlMs / 1000)} s`;
+  const memory = markdownTable(
+    ['what', 'keys', 'bytes', 'bytes / callback', 'longest TTL', 'per million callbacks a day'],
+    [
+      [
+        'dedup keys (held for the dedup window)',
+        String(dedup.keys),
+        showNumber(dedup.bytes),
+        showNumber(dedupPerKey, 1),
+        ttl(dedup),
+        `${showNumber(dedupLive / MB, 2)} MB (${showNumber((perDay / 86_400) * cost.dedupWindowSeconds)} keys alive)`,
+      ],
+      [
+        'worker state: counters, guards, cooldowns (over retention)',
+        String(imwatchState.keys),
+        showNumber(imwatchState.bytes),
+        showNumber(statePerCallback, 1),
+        ttl(imwatchState),
+        stateDays > 0
+          ? `≤ ${showNumber((statePerCallback * perDay * stateDays) / MB, 1)} MB (${stateDays} d retention; counters aggregate, so less)`
+          : imwatchState.maxTtlMs === -1
+            ? 'UNBOUNDED: keys without TTL'
+            : '– (no worker state)',
+      ],
+      [
+        'completed jobs kept (bounded by queue.keepCompleted)',
+        String(keptJobs.keys),
+        showNumber(keptJobs.bytes),
+        '–',
+        ttl(keptJobs),
+        'constant',
+      ],
+      [
+        'queue structures (events stream capped, sets)',
+        String(queueStructures.keys),
+        showNumber(queueStructures.bytes),
+        '–',
+        ttl(queueStructures),
+        'constant',
+      ],
+    ],
+  );
+  return [
+    `Redis commands per callback, end to end (${n} callbacks posted to the ingest at 50 connections, then drained by the worker; commands run inside Lua scripts are counted; round trips = socket reads Redis processed):`,
+    '',
+    commands,
+    '',
+    `Redis memory after the drain (used_memory grew by ${showNumber(cost.usedMemoryDelta / MB, 2)} MB for ${n} callbacks):`,
+    '',
+    memory,
+  ].join('\n');
+}

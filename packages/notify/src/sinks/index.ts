@@ -1,0 +1,31 @@
+import type { SinkConfig } from '@imwatch/config';
+import type { Logger } from '@imwatch/runtime';
+import type { Sink } from '../sink.js';
+import { createLogSink } from './log.js';
+
+export interface SinkDeps {
+  logger: Logger;
+}
+
+/** Builds one sink from its config. */
+export function createSink(name: string, config: SinkConfig, deps: SinkDeps): Sink {
+  switch (config.type) {
+    case 'log':
+      return createLogSink(name, config, deps.logger);
+    default:
+      throw new Error(`sink type ${config.type} is not implemented yet`);
+  }
+}
+
+/** Every configured sink by name. */
+export function createSinks(
+  configs: Readonly<Record<string, SinkConfig>>,
+  deps: SinkDeps,
+): Map<string, Sink> {
+  return new Map(Object.entries(configs).map(([name, config]) => [name, createSink(name, config, deps)]));
+}
+
+/** Closes sinks that hold connections (SMTP pools). */
+export async function closeSinks(sinks: ReadonlyMap<string, Sink>): Promise<void> {
+  await Promise.all([...sinks.values()].map((sink) => sink.close?.()));
+}

@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+import type { AlertingConfig, Label, RuleConfig } from '@imwatch/config';
+import type { Alert } from '@imwatch/queue';
+import { summaryTemplate } from './alert-text.js';
+import type { CallbackEvent, DeliveryFailure } from './event.js';
+import type { RulesKeys } from './keys.js';
+import { compileMatch, labelKey } from './match.js';
+
+interface InhibitLink {
+  /** The source rule whose active alerts inhibit. */
+  source: string;
+  equal: readonly Label[];
+  equalName: string;
+}
+
+/** A rule prepared once at start: its predicate and the inhibitions it sets and obeys. */
+export interface CompiledRule {
+  config: RuleConfig;
+  matches: (event: CallbackEvent, failure: DeliveryFailure) => boolean;
+  marks: InhibitLink[];
+  checks: InhibitLink[];
+}
+
+export function compileRules(rules: readonly RuleConfig[], alerting: AlertingConfig): CompiledRule[] {
+  const link = (source: string, equal: readonly Label[]): InhibitLink => ({
+    source,
+    equal,
+    equalName: equal.join(','),
+  });
+  return rules
+    .filter((rule) => rule.enabled)
+    .map((config) => ({
+      config,
+      matches: compileMatch(config),
+      marks: alerting.inhibit
+        .filter((inhibit) => inhibit.source === config.name)
+        .map((inhibit) => link(inhibit.source, inhibit.equal)),
+      checks: alerting.inhibit
+        .filter((inhibit) => inhibit.target.includes(config.name))
+        .map((inhibit) => link(inhibit.source, inhibit.equal)),
+    }));
+}
+
+export interface PlanSettings {
+  guardTtlMs: number;
+  streamMaxLen: number;
+  counterWindowMs: number;
+  counterTtlMs: number;
+  latenessMs: number;
+}
+
+/** The KEYS and ARGV of one run of the apply script. */
+export interface Plan {
+  keys: string[];
+  args: (string | number)[];
+}
+
+const shortHash = (text: string, length: number) =>
+  createHash('sha1').update(text).digest('hex').slice(0, length);
+
+type Template = Omit<Alert, 'count' | 'firstEventTime' | 'lastEventTime'>;
+
+function alertTemplate(
+  rule: RuleConfig,
+  event: CallbackEvent,
+  failure: DeliveryFailure,
+  id: string,
+  windowStart: number,
+): string {
+  const by = rule.groupBy;
+  const single = rule.kind === 'alert';
+  const alert: Template = {
+    id,
+    rule: rule.name,
+    kind: rule.kind,
+    category: failure.category,
+    appId: event.appId,
+    summary: summaryTemplate(rule, event, failure, windowStart),
+  };
+  // An alert names only what all its events share: one event's sender is not the group's story.
+  if (single || by.includes('group')) alert.groupId = failure.group;
+  if ((single || by.includes('group') || by.includes('groupType')) && failure.groupType)
+    alert.groupType = failure.groupType;
+  if (single || by.includes('sender')) alert.sender = failure.sender;
+  if (single || by.includes('errorCode')) {
+    alert.errorCode = failure.errorCode;
+    if (failure.errorInfo) alert.errorInfo = failure.errorInfo;
+  }
+  if (!single) alert.window = { start: windowStart, end: windowStart + rule.windowMs };
+  if (failure.sample) alert.sample = failure.sample;
+  return JSON.stringify(alert);
+}
+
+/**
+ * Turns one callback into the plan of its effects: which counters, which rules, which state keys.
+ * Pure and deterministic, so a re-run builds the same plan.
+ */
+export function buildPlan(
+  callbackId: string,
+  event: CallbackEvent,
+  rules: readonly CompiledRule[],
+  keys: RulesKeys,
+  settings: PlanSettings,
+): Plan {
+  const counterWindow = event.eventTime - (event.eventTime % settings.counterWindowMs);
+  const planKeys = [keys.guard(callbackId), keys.alerts, keys.traffic(event.appId, counterWindow)];
+  const args: (string | number)[] = [
+    settings.guardTtlMs,
+    settings.streamMaxLen,
+    settings.counterTtlMs,
+    event.command,
+  ];
+  const failure = event.failure;
+  if (!failure) {
+    args.push(0, '', '', '', event.eventTime, 0);
+    return { keys: planKeys, args };
+  }
+  const { appId } = event;
+  planKeys.push(
+    keys.counts(appId, counterWindow),
+    keys.groups(appId, failure.category, counterWindow),
+    keys.senders(appId, failure.category, counterWindow),
+  );
+  const ruleCountAt = args.length + 5;
+  args.push(1, failure.category, failure.group, failure.sender, event.eventTime, 0);
+  let matched = 0;
+  for (const rule of rules) {
+    if (!rule.matches(event, failure)) continue;
+    matched++;
+    const { config } = rule;
+    const key = labelKey(event, failure, config.groupBy);
+    let windowStart = 0;
+    let id: string;
+    let ttl: number;
+    if (config.kind === 'alert') {
+      planKeys.push(keys.cooldown(config.name, key));
+      id = `${config.name}-${shortHash(`${key}\n${callbackId}`, 20)}`;
+      ttl = config.cooldownMs + settings.latenessMs;
+    } else {
+      windowStart = event.eventTime - (event.eventTime % config.windowMs);
+      planKeys.push(keys.window(config.name, windowStart, key));
+      if (config.topSenders > 0) planKeys.push(keys.windowSenders(config.name, windowStart, key));
+      id = `${config.name}-${shortHash(key, 16)}-${windowStart}`;
+      ttl = config.windowMs + settings.latenessMs;
+    }
+    for (const mark of rule.marks)
+      planKeys.push(keys.active(mark.source, mark.equalName, labelKey(event, failure, mark.equal)));
+    for (const check of rule.checks)
+      planKeys.push(keys.active(check.source, check.equalName, labelKey(event, failure, check.equal)));
+    args.push(
+      config.kind === 'alert' ? 'a' : 't',
+      ttl,
+      config.kind === 'alert' ? config.cooldownMs : config.threshold,
+      windowStart,
+      windowStart + config.windowMs,
+      config.topSenders,
+      alertTemplate(config, event, failure, id, windowStart),
+      rule.marks.length,
+      rule.checks.length,
+    );
+  }
+  args[ruleCountAt] = matched;
+  return { keys: planKeys, args };
+}
