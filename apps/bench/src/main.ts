@@ -27,6 +27,7 @@ const { values: flags } = parseArgs({
     levers: { type: 'boolean', default: false },
     profile: { type: 'string' },
     baseline: { type: 'string' },
+    'node-args': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -40,6 +41,7 @@ if (flags.help) {
   --only <list>        http,drain,cost (default all)
   --levers             also run the ingest with one queue.add per request (what batching bought)
   --baseline <main.js> also run another build of the ingest (e.g. an older commit) as 'baseline'
+  --node-args=<flags>  extra node flags for the imwatch ingest, e.g. --node-args="--max-semi-space-size=4"
   --profile <dir>      write CPU profiles of the imwatch ingest (node --cpu-prof) into <dir>
   --quick              short smoke run`);
   process.exit(0);
@@ -102,7 +104,10 @@ async function main() {
     durationSeconds,
     warmupSeconds: quick ? 0.5 : 1,
     ...(flags.baseline ? { baselineMain: resolve(flags.baseline) } : {}),
-    ...(flags.profile ? { serverNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`] } : {}),
+    serverNodeArgs: [
+      ...(flags['node-args']?.split(' ').filter(Boolean) ?? []),
+      ...(flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`] : []),
+    ],
   };
 
   const httpRuns: HttpRun[] = [];
