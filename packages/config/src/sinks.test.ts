@@ -89,6 +89,15 @@ describe('sinks config', () => {
     expect(joined).toMatch(/sinks\.i: .*colour/);
   });
 
+  it('has delivery defaults that an empty notifications section keeps', () => {
+    const defaults = { attempts: 10, backoffMs: 2000, maxBackoffMs: 600_000, concurrency: 20 };
+    expect(parseConfig({}, APPS).notifications).toEqual(defaults);
+    expect(parseConfig({}, `${APPS}notifications: {}`).notifications).toEqual(defaults);
+    const problems = problemsOf('notifications: { attempts: 0, retries: 3 }').join('\n');
+    expect(problems).toContain('notifications.attempts: Too small');
+    expect(problems).toMatch(/notifications: Unrecognized key: "retries"/);
+  });
+
   it('reports rules and default sinks naming sinks that do not exist', () => {
     const text = [
       'sinks: { ops: { type: slack, webhookUrl: "https://x.test/h" } }',

@@ -59,6 +59,6 @@ describe('templates', () => {
         '{{summary}} ×{{ count }} {{missing}}{{constructor}}{{__proto__}} `{{summary}}`',
         fields,
       ),
-    ).toBe('S ×3  `S`');
+    ).toBe('S ×3 {{__proto__}} `S`');
   });
 });

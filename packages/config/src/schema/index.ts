@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { alertingSchema, DEFAULT_INHIBIT } from './alerting.js';
 import { appsSchema } from './apps.js';
 import { ingestSchema } from './ingest.js';
+import { notificationsSchema } from './notifications.js';
 import { queueSchema, workerSchema } from './queue.js';
 import { rulesSchema } from './rules.js';
 import { sinksSchema, unknownSinkIssues } from './sinks.js';
@@ -34,6 +35,7 @@ export const fileSchema = z
     rules: rulesSchema,
     alerting: alertingSchema,
     sinks: sinksSchema,
+    notifications: notificationsSchema,
   })
   .superRefine((file, ctx) => {
     const names = new Set(file.rules.map((rule) => rule.name));
