@@ -39,6 +39,7 @@ export async function createTestIngest(
     /** A Redis of the test's own (one it may stop); the run's shared one otherwise. */
     redisUrl?: string;
     spool?: IngestDeps['spool'];
+    logger?: IngestDeps['logger'];
   } = {},
 ): Promise<TestIngest> {
   const prefix = uniquePrefix('ingest');
@@ -63,7 +64,7 @@ export async function createTestIngest(
   await whenReady(redis, 5000);
   const queue = createCallbackQueue(redis, prefix, config.queue);
   queue.on('error', () => {});
-  const logger = createLogger('ingest-test', 'silent');
+  const logger = options.logger ?? createLogger('ingest-test', 'silent');
   const clock = { now: Date.now() };
   const streamKey = imwatchKeys(prefix).rejections;
   const app = createApp({
