@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from './config.js';
 
@@ -111,5 +112,27 @@ describe('sinks config', () => {
     ]);
     const config = parseConfig({}, `${APPS}${text.replace('opz', 'log').replace('pager', 'ops')}`);
     expect(config.rules[0]?.sinks).toEqual(['ops', 'log']);
+  });
+
+  it('accepts the example of docs/sinks.md', () => {
+    const docs = readFileSync(new URL('../../../docs/sinks.md', import.meta.url), 'utf8');
+    const example = /```yaml\n(sinks:\n[\s\S]*?)```/.exec(docs)?.[1] ?? '';
+    const env = Object.fromEntries(
+      [...example.matchAll(/\$\{([A-Z_]+)\}/g)].map(([, name = '']) => [
+        name,
+        name.endsWith('_URL') ? 'https://hooks.example.com/x' : 'x',
+      ]),
+    );
+    env.IMWATCH_WEBHOOK_SECRET = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
+    const config = parseConfig(env, APPS + example);
+    expect(Object.keys(config.sinks).sort()).toEqual([
+      'log',
+      'mail',
+      'oncall-dingtalk',
+      'oncall-wecom',
+      'ops-feishu',
+      'ops-slack',
+      'pager',
+    ]);
   });
 });
