@@ -5,7 +5,7 @@ import {
   IngestProcess,
   jobsByCallback,
   LoadRecord,
-  requireBuiltIngest,
+  requireBuiltApps,
   sendLoad,
   Workspace,
   waitUntilDrained,
@@ -18,7 +18,7 @@ let redis: TestRedisServer;
 let workspace: Workspace;
 let ingest: IngestProcess;
 
-beforeAll(() => requireBuiltIngest());
+beforeAll(() => requireBuiltApps());
 
 beforeEach(async () => {
   redis = await startRedisServer({ appendOnly: true });
