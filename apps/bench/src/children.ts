@@ -8,6 +8,8 @@ export interface Child {
   readonly pid: number;
   /** Peak resident set size so far (VmHWM), in bytes; 0 once the process is gone. */
   peakRss(): number;
+  /** CPU time used so far, ms. */
+  cpuMs(): number;
   /** Everything the child wrote to stdout (for children that answer with JSON). */
   stdout(): string;
   stderrTail(): string;
@@ -27,6 +29,22 @@ export function peakRssOf(pid: number): number {
     return 0;
   }
 }
+
+/** CPU time (user + system) the process has used so far, in ms; from /proc, Linux only. */
+export function cpuTimeMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+    return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+// USER_HZ; 100 on every Linux this runs on (`getconf CLK_TCK`).
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Starts `node <script> ...args`; every child is tracked so `stopAll` can end it on any exit path. */
 export function startNode(
@@ -56,6 +74,7 @@ export function startNode(
     process: proc,
     pid,
     peakRss: () => peakRssOf(pid),
+    cpuMs: () => cpuTimeMs(pid),
     stdout: () => out,
     stderrTail: () => err,
     exited,

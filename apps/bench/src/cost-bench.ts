@@ -76,7 +76,6 @@ export async function measureCost(setup: DrainSetup, callbacks: number): Promise
       connections: 50,
       duration: 0,
       amount: callbacks,
-      warmupSeconds: 0,
       bodyTemplate: bodyTemplate(),
       firstRandom: 1,
     });

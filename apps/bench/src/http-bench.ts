@@ -7,13 +7,17 @@ import { paths } from './paths.js';
 export const COMMAND = 'Group.CallbackSendMsgException';
 
 /** The servers compared on the same load. */
-export type ServerKind = 'imwatch' | 'bare-hono' | 'imwatch-add-per-request';
+export type ServerKind = 'imwatch' | 'bare-hono' | 'imwatch-add-per-request' | 'baseline';
 
 export interface HttpRun {
   server: ServerKind;
   connections: number;
   load: LoadResult;
   peakRss: number;
+  /** CPU time of the server process per request, µs: robust to a busy machine, unlike req/s. */
+  serverCpuUs: number;
+  /** CPU time of redis-server per request, µs. */
+  redisCpuUs: number;
 }
 
 export interface HttpSetup {
@@ -24,6 +28,8 @@ export interface HttpSetup {
   warmupSeconds: number;
   /** Extra node flags for the server under test (e.g. `--cpu-prof`). */
   serverNodeArgs?: string[];
+  /** Another build of the ingest's main.js to compare with (`--baseline`). */
+  baselineMain?: string;
 }
 
 /** The sample callback's text with a placeholder where each request puts its own Random. */
@@ -46,12 +52,24 @@ export async function startServer(kind: ServerKind, setup: HttpSetup, prefix: st
     LOG_LEVEL: 'warn',
     ENQUEUER: kind === 'imwatch-add-per-request' ? 'add-per-request' : 'batching',
   };
-  const script =
-    kind === 'imwatch' ? paths.ingestMain : kind === 'bare-hono' ? paths.bareHono : paths.ingestVariant;
+  const scripts: Record<ServerKind, string> = {
+    imwatch: paths.ingestMain,
+    'bare-hono': paths.bareHono,
+    'imwatch-add-per-request': paths.ingestVariant,
+    baseline: setup.baselineMain ?? paths.ingestMain,
+  };
+  const script = scripts[kind];
   const child = startNode(kind, script, [], env, kind === 'imwatch' ? (setup.serverNodeArgs ?? []) : []);
   const health = kind === 'bare-hono' ? 'healthz' : 'readyz';
   await waitFor(child, 'health check', async () => (await fetch(`http://127.0.0.1:${port}/${health}`)).ok);
   return { child, url: `http://127.0.0.1:${port}/callback?${sampleQuery(COMMAND)}` };
+}
+
+/** CPU time redis-server has used, ms (INFO cpu). */
+export async function redisCpuMs(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const read = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return (read('used_cpu_user') + read('used_cpu_sys')) * 1000;
 }
 
 /** Runs the load generator as a child process and returns its figures. */
@@ -71,16 +89,20 @@ export async function httpRun(
 ): Promise<HttpRun> {
   const { child, url } = await startServer(kind, setup, `{bench-http-${runIndex}}`);
   try {
-    const load = await runLoad({
-      url,
-      connections,
-      duration: setup.durationSeconds,
-      warmupSeconds: setup.warmupSeconds,
-      bodyTemplate: bodyTemplate(),
-      firstRandom: runIndex * 10_000_000,
-    });
-    const peakRss = child.peakRss();
-    return { server: kind, connections, load, peakRss };
+    const options = { url, connections, bodyTemplate: bodyTemplate(), firstRandom: runIndex * 10_000_000 };
+    if (setup.warmupSeconds > 0) {
+      await runLoad({
+        ...options,
+        duration: setup.warmupSeconds,
+        firstRandom: options.firstRandom + 5_000_000,
+      });
+    }
+    const cpuBefore = child.cpuMs();
+    const redisBefore = await redisCpuMs(setup.redis);
+    const load = await runLoad({ ...options, duration: setup.durationSeconds });
+    const serverCpuUs = ((child.cpuMs() - cpuBefore) * 1000) / load.requests;
+    const redisCpuUs = (((await redisCpuMs(setup.redis)) - redisBefore) * 1000) / load.requests;
+    return { server: kind, connections, load, peakRss: child.peakRss(), serverCpuUs, redisCpuUs };
   } finally {
     await child.stop();
     // Every run starts from an empty Redis; this Redis is the bench's own.

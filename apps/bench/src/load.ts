@@ -9,7 +9,6 @@ export interface LoadOptions {
   duration: number;
   /** Send exactly this many requests instead of running for `duration`. */
   amount?: number;
-  warmupSeconds: number;
   /** The body, with `"Random":<RANDOM>` where each request gets its own number. */
   bodyTemplate: string;
   /** First Random value, so runs against one Redis never repeat a callback. */
@@ -49,13 +48,6 @@ function run(options: LoadOptions, connections: number, seconds: number, amount?
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
-if (options.warmupSeconds > 0) {
-  await run(
-    { ...options, firstRandom: options.firstRandom + 2_000_000_000 },
-    options.connections,
-    options.warmupSeconds,
-  );
-}
 const result = await run(options, options.connections, options.duration, options.amount);
 const out: LoadResult = {
   requests: result.requests.total,

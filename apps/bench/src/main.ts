@@ -3,7 +3,7 @@
 // errors and Ctrl-C.
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '@imwatch/config';
 import { SAMPLE_APP_ID, startRedisServer, type TestRedisServer } from '@imwatch/testing';
@@ -26,6 +26,8 @@ const { values: flags } = parseArgs({
     quick: { type: 'boolean', default: false },
     levers: { type: 'boolean', default: false },
     profile: { type: 'string' },
+    baseline: { type: 'string' },
+    'node-args': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -38,6 +40,8 @@ if (flags.help) {
   --callbacks <n>      callbacks per worker drain and cost run (default 20000; --quick 5000)
   --only <list>        http,drain,cost (default all)
   --levers             also run the ingest with one queue.add per request (what batching bought)
+  --baseline <main.js> also run another build of the ingest (e.g. an older commit) as 'baseline'
+  --node-args=<flags>  extra node flags for the imwatch ingest, e.g. --node-args="--max-semi-space-size=4"
   --profile <dir>      write CPU profiles of the imwatch ingest (node --cpu-prof) into <dir>
   --quick              short smoke run`);
   process.exit(0);
@@ -99,13 +103,18 @@ async function main() {
     config,
     durationSeconds,
     warmupSeconds: quick ? 0.5 : 1,
-    ...(flags.profile ? { serverNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`] } : {}),
+    ...(flags.baseline ? { baselineMain: resolve(flags.baseline) } : {}),
+    serverNodeArgs: [
+      ...(flags['node-args']?.split(' ').filter(Boolean) ?? []),
+      ...(flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`] : []),
+    ],
   };
 
   const httpRuns: HttpRun[] = [];
   const drainRuns: DrainRun[] = [];
   const servers: ServerKind[] = ['imwatch', 'bare-hono'];
   if (flags.levers) servers.push('imwatch-add-per-request');
+  if (flags.baseline) servers.push('baseline');
   const workers: WorkerKind[] = ['imwatch-worker', 'noop-bullmq'];
   const jobs = only.has('drain')
     ? mixedCallbacks(callbacks, {

@@ -20,6 +20,8 @@ export function httpReport(runs: readonly HttpRun[], connections: readonly numbe
         showSpread(spread(mine.map((run) => run.load.p50)), 1),
         showSpread(spread(mine.map((run) => run.load.p99)), 1),
         showSpread(spread(mine.map((run) => run.peakRss / MB))),
+        showSpread(spread(mine.map((run) => run.serverCpuUs))),
+        showSpread(spread(mine.map((run) => run.redisCpuUs))),
         String(bad),
       ]);
     }
@@ -29,6 +31,8 @@ export function httpReport(runs: readonly HttpRun[], connections: readonly numbe
       if (mine.length === 0 || bare.length === 0) continue;
       // Ratio per round (runs of one round ran back to back), then the spread of those ratios.
       const ratios = mine.map((run, i) => run.load.reqPerSec / (bare[i] ?? bare[0] ?? run).load.reqPerSec);
+      // CPU ratio the other way round (bare / imwatch), so both ratios read "1.0 = as cheap as bare".
+      const cpuRatios = mine.map((run, i) => (bare[i] ?? bare[0] ?? run).serverCpuUs / run.serverCpuUs);
       rows.push([
         String(c),
         `**${server} / bare-hono**`,
@@ -36,12 +40,24 @@ export function httpReport(runs: readonly HttpRun[], connections: readonly numbe
         '',
         '',
         '',
+        `**${showSpread(spread(cpuRatios), 2)}** (bare / this)`,
+        '',
         '',
       ]);
     }
   }
   return markdownTable(
-    ['conns', 'server', 'req/s median (min–max)', 'p50 ms', 'p99 ms', 'peak RSS MB', 'non-2xx+errors'],
+    [
+      'conns',
+      'server',
+      'req/s median (min–max)',
+      'p50 ms',
+      'p99 ms',
+      'peak RSS MB',
+      'server CPU µs/req',
+      'Redis CPU µs/req',
+      'non-2xx+errors',
+    ],
     rows,
   );
 }

@@ -26,7 +26,10 @@ function start() {
   connection.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
   shutdown.add('redis', () => connection.quit().catch(() => connection.disconnect()));
 
-  const notifications = createNotificationQueue(connection, prefix);
+  const notifications = createNotificationQueue(connection, prefix, {
+    attempts: config.notifications.attempts,
+    backoffMs: config.notifications.backoffMs,
+  });
   notifications.on('error', (error) => logger.warn({ err: error.message }, 'notifications queue error'));
   shutdown.add('notifications queue', () => notifications.close());
 
@@ -39,7 +42,10 @@ function start() {
     queue: notifications,
     sinks,
     logger,
-    concurrency: config.worker.concurrency,
+    concurrency: config.notifications.concurrency,
+    maxBackoffMs: config.notifications.maxBackoffMs,
+    lockDurationMs: config.worker.lockDurationMs,
+    stalledIntervalMs: config.worker.stalledIntervalMs,
   });
   shutdown.add('notification worker', () => notificationWorker.close());
 

@@ -2,12 +2,11 @@ import { Writable } from 'node:stream';
 import { parseConfig } from '@imwatch/config';
 import { createSinks } from '@imwatch/notify';
 import { createNotificationQueue, createRedis, enqueueDeliveries } from '@imwatch/queue';
-import { testRedisUrl, uniquePrefix } from '@imwatch/testing';
+import { sampleAlert, testRedisUrl, uniquePrefix } from '@imwatch/testing';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createNotificationWorker } from './notification-worker.js';
-import { sampleAlert } from './notification-worker.test-helpers.js';
 
 let connection: Redis;
 let prefix: string;

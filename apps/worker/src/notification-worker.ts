@@ -23,6 +23,10 @@ export interface NotificationWorkerDeps {
   /** Clock of the rate limits; tests inject one. */
   now?: () => number;
   ttls?: AdmissionTtls;
+  /** A job whose worker stopped renewing its lock this long (a crash) is taken back (BullMQ default 30 s). */
+  lockDurationMs?: number;
+  /** How often stalled jobs are looked for (BullMQ default 30 s). */
+  stalledIntervalMs?: number;
   autorun?: boolean;
 }
 
@@ -45,6 +49,8 @@ export function createNotificationWorker(deps: NotificationWorkerDeps) {
     prefix,
     concurrency,
     autorun,
+    ...(deps.lockDurationMs ? { lockDuration: deps.lockDurationMs } : {}),
+    ...(deps.stalledIntervalMs ? { stalledInterval: deps.stalledIntervalMs } : {}),
     settings: {
       backoffStrategy: sinkBackoffStrategy(
         deps.maxBackoffMs === undefined ? {} : { maxDelayMs: deps.maxBackoffMs },
@@ -52,9 +58,11 @@ export function createNotificationWorker(deps: NotificationWorkerDeps) {
     },
   });
   worker.on('error', (error) => logger.error({ err: error }, 'notification worker error'));
-  worker.on('completed', (job, result) =>
-    logger.debug({ jobId: job.id, ...result }, 'notification job done'),
-  );
+  worker.on('completed', (job, result) => {
+    // A held alert is not lost, but on-call should see that a robot is saturated.
+    if (result.status === 'held') logger.info({ jobId: job.id, ...result }, 'alert held for the next digest');
+    else logger.debug({ jobId: job.id, ...result }, 'notification sent');
+  });
   worker.on('failed', (job, error) => {
     const final =
       job !== undefined &&

@@ -123,11 +123,8 @@ const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(ke
 async function expectExactEffects(prefix: string, unique: CallbackJob[]) {
   const expected = new Map<string, Map<string, number>>();
   const tally = (key: string, field: string) => {
-    let fields = expected.get(key);
-    if (!fields) {
-      fields = new Map();
-      expected.set(key, fields);
-    }
+    const fields = expected.get(key) ?? new Map<string, number>();
+    expected.set(key, fields);
     bump(fields, field);
   };
   const thresholds = new Map<string, number>();
@@ -152,8 +149,8 @@ async function expectExactEffects(prefix: string, unique: CallbackJob[]) {
       bump(thresholds, `content-blocked-sender ${cb.appId} s=${sender} ${windowOf(at, 60 * MINUTE)}`);
     if (category === 'invalid_request')
       bump(thresholds, `invalid-request ${cb.appId} g=${group} e=${code} ${windowOf(at, 5 * MINUTE)}`);
-    if (category === 'muted') bump(alertKeys, `muted-sender:${cb.appId}|${group}|${sender}`);
-    if (!known) bump(alertKeys, `unknown-error-code:${cb.appId}|${code}`);
+    if (category === 'muted') bump(alertKeys, `muted-sender:cooldown:${cb.appId}|${group}|${sender}`);
+    if (!known) bump(alertKeys, `unknown-error-code:cooldown:${cb.appId}|${code}`);
   }
 
   for (const [key, fields] of expected) {
@@ -213,7 +210,8 @@ async function expectExactEffects(prefix: string, unique: CallbackJob[]) {
   for (const a of alerts.filter((a) => a.kind === 'alert')) {
     const key =
       a.rule === 'muted-sender' ? `${a.appId}|${a.groupId}|${a.sender}` : `${a.appId}|${a.errorCode}`;
-    accounted.set(`${a.rule}:${key}`, (accounted.get(`${a.rule}:${key}`) ?? 0) + 1 + (a.suppressed ?? 0));
+    const name = `${a.rule}:cooldown:${key}`;
+    accounted.set(name, (accounted.get(name) ?? 0) + 1 + (a.suppressed ?? 0));
   }
   for (const key of alertKeys.keys()) {
     const pending = Number((await redis.hget(`${prefix}:rule:${key}`, 'suppressed')) ?? 0);

@@ -16,5 +16,5 @@ export {
   type SinkConfig,
   type SinkType,
   TEMPLATE_FIELDS,
-  unknownSinkProblems,
+  unknownSinkIssues,
 } from './schema/sinks.js';

@@ -54,7 +54,8 @@ describe('rules config', () => {
   it('parses durations, accepts group_by and keeps only the inhibitions of configured rules', () => {
     const config = parseConfig(
       {},
-      `${APPS}rules:
+      `${APPS}sinks: { ops: { type: log } }
+rules:
   - name: big-groups
     kind: threshold
     match: { groupId: "^@TGS#", groupType: [AVChatRoom], platform: [Android] }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from './config.js';
-import { unknownSinkProblems } from './schema/sinks.js';
 
 const APPS = 'apps: [{ sdkAppId: 1400000001 }]\n';
 
@@ -90,15 +89,27 @@ describe('sinks config', () => {
     expect(joined).toMatch(/sinks\.i: .*colour/);
   });
 
-  it('reports references to sinks that do not exist', () => {
-    const config = parseConfig({}, `${APPS}sinks: { ops: { type: slack, webhookUrl: "https://x.test/h" } }`);
-    const problems = unknownSinkProblems(
-      [
-        { path: 'rules.0.sinks.0', sink: 'ops' },
-        { path: 'rules.1.sinks.0', sink: 'opz' },
-      ],
-      config.sinks,
-    );
-    expect(problems).toEqual(['rules.1.sinks.0: unknown sink "opz"; configured sinks: log, ops']);
+  it('has delivery defaults that an empty notifications section keeps', () => {
+    const defaults = { attempts: 10, backoffMs: 2000, maxBackoffMs: 600_000, concurrency: 20 };
+    expect(parseConfig({}, APPS).notifications).toEqual(defaults);
+    expect(parseConfig({}, `${APPS}notifications: {}`).notifications).toEqual(defaults);
+    const problems = problemsOf('notifications: { attempts: 0, retries: 3 }').join('\n');
+    expect(problems).toContain('notifications.attempts: Too small');
+    expect(problems).toMatch(/notifications: Unrecognized key: "retries"/);
+  });
+
+  it('reports rules and default sinks naming sinks that do not exist', () => {
+    const text = [
+      'sinks: { ops: { type: slack, webhookUrl: "https://x.test/h" } }',
+      'rules:',
+      '  - { name: a, kind: alert, match: { category: [muted] }, groupBy: [app], cooldown: 1m, sinks: [ops, opz] }',
+      'alerting: { defaultSinks: [log, pager] }',
+    ].join('\n');
+    expect(problemsOf(text)).toEqual([
+      'rules.0.sinks.1: unknown sink "opz"; configured sinks: log, ops',
+      'alerting.defaultSinks.1: unknown sink "pager"; configured sinks: log, ops',
+    ]);
+    const config = parseConfig({}, `${APPS}${text.replace('opz', 'log').replace('pager', 'ops')}`);
+    expect(config.rules[0]?.sinks).toEqual(['ops', 'log']);
   });
 });

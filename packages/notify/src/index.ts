@@ -10,6 +10,13 @@ export {
 export { type BackoffOptions, sinkBackoffStrategy } from './backoff.js';
 export { createDeliveryProcessor, type DeliveryDeps, type DeliveryResult, digestJobId } from './delivery.js';
 export { RetryableDeliveryError } from './errors.js';
+export {
+  type FailedDelivery,
+  type FailedQuery,
+  listFailedDeliveries,
+  type RetrySelection,
+  retryFailedDeliveries,
+} from './failed.js';
 export { heldKey, notifyKeys } from './keys.js';
 export { type Locale, WORDS } from './locale.js';
 export { alertMessage, digestMessage, type Message } from './message.js';

@@ -18,6 +18,7 @@ export interface Words {
   count: string;
   window: string;
   top: string;
+  sample: string;
   suppressed: string;
   categories: Record<Alert['category'], string>;
   kinds: Record<Alert['kind'], string>;
@@ -39,6 +40,7 @@ export const WORDS: Record<Locale, Words> = {
     count: 'Count',
     window: 'Window',
     top: 'Top senders',
+    sample: 'Message',
     suppressed: 'Suppressed since the last alert',
     categories: {
       muted: 'sender muted',
@@ -64,6 +66,7 @@ export const WORDS: Record<Locale, Words> = {
     count: '次数',
     window: '时间窗口',
     top: '主要发送者',
+    sample: '消息示例',
     suppressed: '自上次告警以来被抑制',
     categories: {
       muted: '发送者被禁言',

@@ -1,6 +1,6 @@
 import type { Alert, DigestEntry } from '@imwatch/queue';
-
 import { type Locale, WORDS } from './locale.js';
+import type { Notice } from './sink.js';
 import { renderTemplate, templateFields } from './template.js';
 
 /** What a chat or mail sink shows: a title and the same body as plain text and as Markdown. */
@@ -44,6 +44,7 @@ export function alertMessage(alert: Alert, settings: MessageSettings): Message {
       .filter(Boolean)
       .join(' · '),
     pair(words.top, fields.top ?? ''),
+    pair(words.sample, fields.sample ?? ''),
     alert.suppressed ? pair(words.suppressed, fields.suppressed ?? '') : undefined,
   ].filter((line): line is string => line !== undefined && line !== '');
   return { title, text: lines.join('\n'), markdown: joinMarkdown(title, lines) };
@@ -71,4 +72,20 @@ export function digestMessage(
   if (total > listed.length) lines.push(words.digestUnlisted(total - listed.length));
   const title = words.digestTitle(total);
   return { title, text: lines.join('\n'), markdown: joinMarkdown(title, lines) };
+}
+
+/** The message for whatever a sink was asked to send. */
+export function noticeMessage(notice: Notice, settings: MessageSettings & { maxLines: number }): Message {
+  return notice.kind === 'alert'
+    ? alertMessage(notice.alert, settings)
+    : digestMessage(notice.entries, notice.total, settings);
+}
+
+/** Cuts text to at most `maxBytes` of UTF-8 without splitting a character; robots reject longer. */
+export function truncateBytes(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  const ellipsis = '…';
+  let cut = text.slice(0, maxBytes);
+  while (Buffer.byteLength(cut) + Buffer.byteLength(ellipsis) > maxBytes) cut = cut.slice(0, -1);
+  return cut + ellipsis;
 }

@@ -33,7 +33,19 @@ export function templateFields(alert: Alert, sink: string, words: Words): Record
     firstEventTime: formatTime(alert.firstEventTime),
     lastEventTime: formatTime(alert.lastEventTime),
     top: (alert.top ?? []).map(({ sender: who, count }) => `${who} (${count})`).join(', '),
+    sample: sampleText(alert),
     alertId: alert.id,
     sink,
   };
+}
+
+/** Longest message sample shown; chat robots are no place for a whole message. */
+const SAMPLE_CHARS = 200;
+
+/** The sample message of an alert: its text (cut, on one line), else its element type. */
+function sampleText(alert: Alert): string {
+  if (!alert.sample) return '';
+  const text = alert.sample.text?.replace(/\s+/g, ' ').trim();
+  if (!text) return `[${alert.sample.msgType}]`;
+  return text.length > SAMPLE_CHARS ? `${text.slice(0, SAMPLE_CHARS)}…` : text;
 }

@@ -4,10 +4,12 @@
  * run of the same callback finds the guard and changes nothing.
  *
  * KEYS: guard, alerts stream, traffic hash, then (failures only) counts hash, groups zset,
- *   senders zset, then per rule: state, [top senders zset], marks…, checks…
+ *   senders zset, then per rule: state, [top senders zset], [cooldown], marks…, checks…
  * ARGV: guardTtlMs, streamMaxLen, counterTtlMs, command, hasFailure, category, group, sender,
- *   eventTime, ruleCount, then per rule 9 values: kind ('a'|'t'), stateTtlMs, cooldownMs or
- *   threshold, windowStart, windowEnd, topN, alert template JSON, markCount, checkCount.
+ *   eventTime, ruleCount, callback id hex, errorInfo, sample msgType ('' = none), sample has text
+ *   (1|0), sample text, then per rule 10 values: kind ('a'|'t'), stateTtlMs, cooldownMs or
+ *   threshold, windowStart, windowEnd, topN, alert template JSON, markCount, checkCount,
+ *   threshold cooldownMs (0 = none; else a cooldown key follows the top senders key).
  * Returns {fresh (1|0), alerts JSON list ('' = none), inhibited count}.
  */
 export const APPLY_SCRIPT = `
@@ -33,7 +35,7 @@ count('z', KEYS[6], sender)
 
 local out = {}
 local inhibited = 0
-local k, a = 7, 11
+local k, a = 7, 16
 
 local function isInhibited(first, n)
   for i = first, first + n - 1 do
@@ -52,6 +54,11 @@ end
 
 local function fire(template, c, suppressed, first, top)
   local alert = cjson.decode(template)
+  if alert.kind == 'alert' then alert.id = alert.id .. '-' .. ARGV[11] end
+  if alert.errorCode and ARGV[12] ~= '' then alert.errorInfo = ARGV[12] end
+  if ARGV[13] ~= '' then
+    if ARGV[14] == '1' then alert.sample = {msgType = ARGV[13], text = ARGV[15]} else alert.sample = {msgType = ARGV[13]} end
+  end
   alert.count = c
   alert.firstEventTime = first
   alert.lastEventTime = et
@@ -79,11 +86,13 @@ for _ = 1, tonumber(ARGV[10]) do
   local kind, ttl, limit = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
   local winStart, winEnd, topN = tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5])
   local template, marks, checks = ARGV[a + 6], tonumber(ARGV[a + 7]), tonumber(ARGV[a + 8])
-  a = a + 9
+  local repeatMs = tonumber(ARGV[a + 9])
+  a = a + 10
   local state = KEYS[k]
   k = k + 1
-  local topKey
+  local topKey, cooldownKey
   if topN > 0 then topKey = KEYS[k]; k = k + 1 end
+  if repeatMs > 0 then cooldownKey = KEYS[k]; k = k + 1 end
   local markFirst = k
   local checkFirst = k + marks
   k = k + marks + checks
@@ -92,6 +101,8 @@ for _ = 1, tonumber(ARGV[10]) do
     local s = redis.call('HMGET', state, 'until', 'suppressed')
     if s[1] and et < tonumber(s[1]) then
       redis.call('HINCRBY', state, 'suppressed', 1)
+      -- Suppressed repeats are kept as long as the counters, so the next alert can still report them.
+      ttl = tonumber(ttl) + tonumber(counterTtl)
     elseif isInhibited(checkFirst, checks) then
       inhibited = inhibited + 1
     else
@@ -110,13 +121,26 @@ for _ = 1, tonumber(ARGV[10]) do
       if tonumber(redis.call('ZINCRBY', topKey, 1, sender)) == 1 then redis.call('PEXPIRE', topKey, ttl) end
     end
     if c >= limit and not redis.call('HGET', state, 'fired') then
+      local cd
+      if cooldownKey then cd = redis.call('HMGET', cooldownKey, 'until', 'suppressed') end
       if isInhibited(checkFirst, checks) then
         inhibited = inhibited + 1
+      elseif cd and cd[1] and et < tonumber(cd[1]) then
+        -- A window of a key that alerted recently: held back, reported by the next alert.
+        redis.call('HSET', state, 'fired', 0)
+        redis.call('HINCRBY', cooldownKey, 'suppressed', 1)
+        redis.call('PEXPIRE', cooldownKey, repeatMs + tonumber(ttl) + tonumber(counterTtl))
       else
         redis.call('HSET', state, 'fired', et)
         local top
         if topKey then top = redis.call('ZREVRANGE', topKey, 0, topN - 1, 'WITHSCORES') end
-        fire(template, c, 0, tonumber(redis.call('HGET', state, 'first')), top)
+        local suppressed = 0
+        if cd then
+          suppressed = tonumber(cd[2] or '0')
+          redis.call('HSET', cooldownKey, 'until', et + repeatMs, 'suppressed', 0)
+          redis.call('PEXPIRE', cooldownKey, repeatMs + tonumber(ttl))
+        end
+        fire(template, c, suppressed, tonumber(redis.call('HGET', state, 'first')), top)
         mark(markFirst, marks, winEnd, ttl)
       end
     end

@@ -1,4 +1,4 @@
-import type { Alert } from '@imwatch/queue';
+import { type Alert, alertSchema } from '@imwatch/queue';
 import { testRedisUrl, uniquePrefix } from '@imwatch/testing';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -38,6 +38,8 @@ afterEach(async () => {
 async function run(...specs: FailureSpec[]): Promise<Alert[]> {
   const alerts: Alert[] = [];
   for (const spec of specs) alerts.push(...(await engine.apply(failureCallback(spec))).alerts);
+  // Every alert must keep the public contract the sinks rely on.
+  for (const alert of alerts) expect(alertSchema.strict().parse(alert)).toEqual(alert);
   return alerts;
 }
 
@@ -83,6 +85,10 @@ describe('muted-sender (alert, cooldown 10m)', () => {
     expect(next[0]?.summary).toMatch(/; 5 more suppressed since the last alert\.$/);
     const after = await run({ code: MUTED, at: T0 + 20 * MINUTE });
     expect(after[0]?.suppressed).toBeUndefined();
+    // Suppressed repeats outlive the cooldown state's short TTL, so a much later alert reports them.
+    await run({ code: MUTED, at: T0 + 21 * MINUTE });
+    const key = rulesKeys(prefix).cooldown('muted-sender', `${APP}|@TGS#g1|alice`);
+    expect(await redis.pttl(key)).toBeGreaterThan(6 * 24 * 60 * MINUTE);
   });
 });
 
@@ -177,6 +183,21 @@ describe('unknown-error-code (alert, cooldown 24h)', () => {
     expect(await run({ code: UNKNOWN, sender: 'other', at: T0 + 23 * 60 * MINUTE })).toEqual([]);
     expect(await run({ code: 99998, at: T0 + MINUTE })).toHaveLength(1);
     expect((await run({ code: UNKNOWN, at: T0 + 24 * 60 * MINUTE }))[0]?.suppressed).toBe(1);
+  });
+});
+
+describe('threshold rule with a cooldown', () => {
+  it('holds back later windows of a key that alerted recently and reports them in the next alert', async () => {
+    const config = defaultConfig(`rules:
+  - { name: hot-group, kind: threshold, match: { category: [rate_limited] }, groupBy: [app, group], window: 1m, threshold: 2, cooldown: 5m }
+`);
+    engine = createRulesEngine({ redis, prefix, rules: config.rules, alerting: config.alerting });
+    const windowOf = (minute: number) => times(3, (i) => ({ code: RATE, at: T0 + minute * MINUTE + i }));
+    const fired: Alert[][] = [];
+    for (const minute of [0, 1, 2, 4, 5, 6]) fired.push(await run(...windowOf(minute)));
+    expect(fired.map((alerts) => alerts.length)).toEqual([1, 0, 0, 0, 1, 0]);
+    expect(fired[0]?.[0]?.suppressed).toBeUndefined();
+    expect(fired[4]?.[0]).toMatchObject({ count: 2, suppressed: 3, window: { start: T0 + 5 * MINUTE } });
   });
 });
 

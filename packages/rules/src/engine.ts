@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { APPLY_SCRIPT } from './apply.lua.js';
 import { toEvent } from './event.js';
 import { rulesKeys } from './keys.js';
-import { buildPlan, compileRules, type PlanSettings } from './plan.js';
+import { buildPlan, compileRules, type PlanSettings, type TemplateCache } from './plan.js';
 
 /** What applying one callback did. */
 export interface ApplyResult {
@@ -45,6 +45,7 @@ export function createRulesEngine({ redis, prefix, rules, alerting }: RulesEngin
     counterTtlMs: alerting.countersRetentionDays * 86_400_000,
     latenessMs: alerting.lateness,
   };
+  const templates: TemplateCache = new Map();
   const sinks = new Map(rules.map((rule) => [rule.name, rule.sinks ?? alerting.defaultSinks]));
   // defineCommand loads the script once and falls back from EVALSHA to EVAL after a Redis restart.
   if (!('imwatchApplyRules' in redis)) redis.defineCommand('imwatchApplyRules', { lua: APPLY_SCRIPT });
@@ -52,7 +53,7 @@ export function createRulesEngine({ redis, prefix, rules, alerting }: RulesEngin
 
   return {
     async apply(callback) {
-      const plan = buildPlan(callback.callbackId, toEvent(callback), compiled, keys, settings);
+      const plan = buildPlan(callback.callbackId, toEvent(callback), compiled, keys, settings, templates);
       const [fresh, alerts, inhibited] = await run(plan.keys.length, ...plan.keys, ...plan.args);
       return { fresh: fresh === 1, alerts: alerts === '' ? [] : (JSON.parse(alerts) as Alert[]), inhibited };
     },

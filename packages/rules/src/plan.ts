@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { AlertingConfig, Label, RuleConfig } from '@imwatch/config';
-import type { Alert } from '@imwatch/queue';
-import { summaryTemplate } from './alert-text.js';
+import { cachedTemplate, type TemplateCache } from './alert-template.js';
 import type { CallbackEvent, DeliveryFailure } from './event.js';
 import type { RulesKeys } from './keys.js';
 import { compileMatch, labelKey } from './match.js';
@@ -41,6 +39,8 @@ export function compileRules(rules: readonly RuleConfig[], alerting: AlertingCon
     }));
 }
 
+export type { TemplateCache };
+
 export interface PlanSettings {
   guardTtlMs: number;
   streamMaxLen: number;
@@ -55,42 +55,6 @@ export interface Plan {
   args: (string | number)[];
 }
 
-const shortHash = (text: string, length: number) =>
-  createHash('sha1').update(text).digest('hex').slice(0, length);
-
-type Template = Omit<Alert, 'count' | 'firstEventTime' | 'lastEventTime'>;
-
-function alertTemplate(
-  rule: RuleConfig,
-  event: CallbackEvent,
-  failure: DeliveryFailure,
-  id: string,
-  windowStart: number,
-): string {
-  const by = rule.groupBy;
-  const single = rule.kind === 'alert';
-  const alert: Template = {
-    id,
-    rule: rule.name,
-    kind: rule.kind,
-    category: failure.category,
-    appId: event.appId,
-    summary: summaryTemplate(rule, event, failure, windowStart),
-  };
-  // An alert names only what all its events share: one event's sender is not the group's story.
-  if (single || by.includes('group')) alert.groupId = failure.group;
-  if ((single || by.includes('group') || by.includes('groupType')) && failure.groupType)
-    alert.groupType = failure.groupType;
-  if (single || by.includes('sender')) alert.sender = failure.sender;
-  if (single || by.includes('errorCode')) {
-    alert.errorCode = failure.errorCode;
-    if (failure.errorInfo) alert.errorInfo = failure.errorInfo;
-  }
-  if (!single) alert.window = { start: windowStart, end: windowStart + rule.windowMs };
-  if (failure.sample) alert.sample = failure.sample;
-  return JSON.stringify(alert);
-}
-
 /**
  * Turns one callback into the plan of its effects: which counters, which rules, which state keys.
  * Pure and deterministic, so a re-run builds the same plan.
@@ -101,6 +65,7 @@ export function buildPlan(
   rules: readonly CompiledRule[],
   keys: RulesKeys,
   settings: PlanSettings,
+  templates: TemplateCache,
 ): Plan {
   const counterWindow = event.eventTime - (event.eventTime % settings.counterWindowMs);
   const planKeys = [keys.guard(callbackId), keys.alerts, keys.traffic(event.appId, counterWindow)];
@@ -112,7 +77,7 @@ export function buildPlan(
   ];
   const failure = event.failure;
   if (!failure) {
-    args.push(0, '', '', '', event.eventTime, 0);
+    args.push(0, '', '', '', event.eventTime, 0, '', '', '', 0, '');
     return { keys: planKeys, args };
   }
   const { appId } = event;
@@ -122,7 +87,20 @@ export function buildPlan(
     keys.senders(appId, failure.category, counterWindow),
   );
   const ruleCountAt = args.length + 5;
-  args.push(1, failure.category, failure.group, failure.sender, event.eventTime, 0);
+  const sample = failure.sample;
+  args.push(
+    1,
+    failure.category,
+    failure.group,
+    failure.sender,
+    event.eventTime,
+    0,
+    callbackId.slice(3),
+    failure.errorInfo,
+    sample?.msgType ?? '',
+    sample?.text === undefined ? 0 : 1,
+    sample?.text ?? '',
+  );
   let matched = 0;
   for (const rule of rules) {
     if (!rule.matches(event, failure)) continue;
@@ -130,17 +108,15 @@ export function buildPlan(
     const { config } = rule;
     const key = labelKey(event, failure, config.groupBy);
     let windowStart = 0;
-    let id: string;
     let ttl: number;
     if (config.kind === 'alert') {
       planKeys.push(keys.cooldown(config.name, key));
-      id = `${config.name}-${shortHash(`${key}\n${callbackId}`, 20)}`;
       ttl = config.cooldownMs + settings.latenessMs;
     } else {
       windowStart = event.eventTime - (event.eventTime % config.windowMs);
       planKeys.push(keys.window(config.name, windowStart, key));
       if (config.topSenders > 0) planKeys.push(keys.windowSenders(config.name, windowStart, key));
-      id = `${config.name}-${shortHash(key, 16)}-${windowStart}`;
+      if (config.cooldownMs > 0) planKeys.push(keys.cooldown(config.name, key));
       ttl = config.windowMs + settings.latenessMs;
     }
     for (const mark of rule.marks)
@@ -154,9 +130,10 @@ export function buildPlan(
       windowStart,
       windowStart + config.windowMs,
       config.topSenders,
-      alertTemplate(config, event, failure, id, windowStart),
+      cachedTemplate(templates, config, event, failure, key, windowStart),
       rule.marks.length,
       rule.checks.length,
+      config.kind === 'threshold' ? config.cooldownMs : 0,
     );
   }
   args[ruleCountAt] = matched;

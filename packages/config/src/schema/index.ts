@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { alertingSchema, DEFAULT_INHIBIT } from './alerting.js';
 import { appsSchema } from './apps.js';
 import { ingestSchema } from './ingest.js';
+import { notificationsSchema } from './notifications.js';
 import { queueSchema, workerSchema } from './queue.js';
 import { rulesSchema } from './rules.js';
-import { sinksSchema } from './sinks.js';
+import { sinksSchema, unknownSinkIssues } from './sinks.js';
 
 /**
  * The shortest guard TTL that still outlasts every re-run of a callback: a duplicate enqueued at
@@ -34,6 +35,7 @@ export const fileSchema = z
     rules: rulesSchema,
     alerting: alertingSchema,
     sinks: sinksSchema,
+    notifications: notificationsSchema,
   })
   .superRefine((file, ctx) => {
     const names = new Set(file.rules.map((rule) => rule.name));
@@ -50,6 +52,14 @@ export const fileSchema = z
           });
       }
     });
+    const sinkReferences = [
+      ...file.rules.flatMap((rule, index) =>
+        (rule.sinks ?? []).map((sink, at) => ({ path: ['rules', index, 'sinks', at], sink })),
+      ),
+      ...file.alerting.defaultSinks.map((sink, at) => ({ path: ['alerting', 'defaultSinks', at], sink })),
+    ];
+    for (const issue of unknownSinkIssues(sinkReferences, file.sinks))
+      ctx.addIssue({ code: 'custom', ...issue });
     const minimum = minimumGuardTtlMs(file);
     if (file.alerting.guardTtl < minimum)
       ctx.addIssue({

@@ -46,7 +46,10 @@ const ruleFields = z.strictObject({
   enabled: z.boolean().default(true),
   match: matchSchema,
   groupBy: z.array(labelSchema).min(1, 'list at least one label').default(['app']),
-  /** alert: repeats for the same key inside it are suppressed and counted. */
+  /**
+   * alert: repeats for the same key inside it are suppressed and counted. threshold (optional):
+   * after an alert for a key, its later windows that reach the threshold inside it are suppressed.
+   */
   cooldown: durationSchema('1s', '30d').optional(),
   /** threshold: tumbling window length. */
   window: durationSchema('1s', '7d').optional(),
@@ -81,7 +84,6 @@ export const ruleSchema = z.preprocess(
       } else {
         if (rule.window === undefined) need('window', 'kind: threshold');
         if (rule.threshold === undefined) need('threshold', 'kind: threshold');
-        if (rule.cooldown !== undefined) forbid('cooldown', 'kind: threshold');
       }
       if (new Set(rule.groupBy).size !== rule.groupBy.length)
         ctx.addIssue({ code: 'custom', path: ['groupBy'], message: 'lists a label twice' });

@@ -18,6 +18,7 @@ export const TEMPLATE_FIELDS = [
   'firstEventTime',
   'lastEventTime',
   'top',
+  'sample',
   'alertId',
   'sink',
 ] as const;
@@ -204,15 +205,18 @@ export const sinksSchema = z
   });
 
 /**
- * Problems with sink names referenced elsewhere (e.g. a rule's `sinks`), each naming its path, for
- * the place that knows both the references and the configured sinks.
+ * Issues for sink names referenced elsewhere (a rule's `sinks`, `alerting.defaultSinks`) that are
+ * not configured, each with the path of the reference.
  */
-export function unknownSinkProblems(
-  references: readonly { path: string; sink: string }[],
+export function unknownSinkIssues(
+  references: readonly { path: readonly (string | number)[]; sink: string }[],
   sinks: Readonly<Record<string, unknown>>,
-): string[] {
-  const known = Object.keys(sinks).sort();
+): { path: (string | number)[]; message: string }[] {
+  const known = Object.keys(sinks).sort().join(', ');
   return references
     .filter(({ sink }) => !Object.hasOwn(sinks, sink))
-    .map(({ path, sink }) => `${path}: unknown sink "${sink}"; configured sinks: ${known.join(', ')}`);
+    .map(({ path, sink }) => ({
+      path: [...path],
+      message: `unknown sink "${sink}"; configured sinks: ${known}`,
+    }));
 }

@@ -1,7 +1,13 @@
 import type { SinkConfig } from '@imwatch/config';
 import type { Logger } from '@imwatch/runtime';
 import type { Sink } from '../sink.js';
+import { createDingtalkSink } from './dingtalk.js';
+import { createEmailSink } from './email.js';
+import { createFeishuSink } from './feishu.js';
 import { createLogSink } from './log.js';
+import { createSlackSink } from './slack.js';
+import { createWebhookSink } from './webhook.js';
+import { createWecomSink } from './wecom.js';
 
 export interface SinkDeps {
   logger: Logger;
@@ -12,8 +18,18 @@ export function createSink(name: string, config: SinkConfig, deps: SinkDeps): Si
   switch (config.type) {
     case 'log':
       return createLogSink(name, config, deps.logger);
-    default:
-      throw new Error(`sink type ${config.type} is not implemented yet`);
+    case 'webhook':
+      return createWebhookSink(name, config);
+    case 'slack':
+      return createSlackSink(name, config);
+    case 'wecom':
+      return createWecomSink(name, config);
+    case 'dingtalk':
+      return createDingtalkSink(name, config);
+    case 'feishu':
+      return createFeishuSink(name, config);
+    case 'email':
+      return createEmailSink(name, config);
   }
 }
 
