@@ -2,6 +2,7 @@ import { failEnvelope, Rejection } from '@imwatch/protocol';
 import { Hono } from 'hono';
 import { callbackRoute } from './callback-route.js';
 import type { AppEnv, IngestDeps } from './env.js';
+import { within } from './within.js';
 
 /** The ingest HTTP app: the callback route plus health endpoints. Opens nothing itself. */
 export function createApp(deps: IngestDeps) {
@@ -9,7 +10,8 @@ export function createApp(deps: IngestDeps) {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
-    const redis = await deps.redisReady().catch(() => false);
+    // A hung Redis must not hang the probe: no answer within a second counts as down.
+    const redis = (await within(deps.redisReady(), 1000).catch(() => false)) === true;
     const spool = deps.spool;
     const depth = spool?.depth ?? 0;
     // With room in the spool the ingest still acks callbacks while Redis is away: stay in rotation.

@@ -1,6 +1,7 @@
 import { type RejectionRecord, recordRejection } from '@imwatch/queue';
 import type { Logger } from '@imwatch/runtime';
 import type { Redis } from 'ioredis';
+import { within } from './within.js';
 
 /** Keeps a record of every refused callback. Never throws: a refusal must still be answered. */
 export interface RejectionLog {
@@ -12,6 +13,8 @@ export function createRejectionLog(
   streamKey: string,
   maxLen: number,
   logger: Logger,
+  /** The refusal is answered after at most this long, recorded in Redis or not. */
+  timeoutMs = 1000,
 ): RejectionLog {
   return {
     async record(entry) {
@@ -27,7 +30,12 @@ export function createRejectionLog(
         `callback rejected: ${entry.message}`,
       );
       try {
-        await recordRejection(redis, streamKey, entry, maxLen);
+        if ((await within(recordRejection(redis, streamKey, entry, maxLen), timeoutMs)) === 'timeout') {
+          logger.error(
+            { reason: entry.reason, timeoutMs },
+            'recording a rejection in Redis is slow; answered anyway',
+          );
+        }
       } catch (error) {
         logger.error({ err: error, reason: entry.reason }, 'could not record rejection in Redis');
       }

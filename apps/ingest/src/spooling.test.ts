@@ -147,3 +147,25 @@ describe('the spooling enqueuer', () => {
     expect(await randomsInQueue()).toEqual(range(0, acked));
   });
 });
+
+describe('a Redis that hangs', () => {
+  it('does not hang refusals, acks or /readyz', async () => {
+    await setup({ timeoutMs: 200 });
+    const admin = createRedis(server.url, 'worker');
+    admin.on('error', () => {});
+    // Every command from every client waits 60 s, past the test timeout: any hang fails the test.
+    await admin.call('CLIENT', 'PAUSE', '60000', 'ALL');
+    try {
+      const refused = await ingest.post(sampleQuery(COMMAND), '{not json');
+      expect(refused.status).toBe(400);
+      expect((await post(1)).status).toBe(200);
+      const ready = await ingest.app.request('/readyz');
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: 'degraded', redis: 'down', spool: { depth: 1 } });
+    } finally {
+      // UNPAUSE would itself wait for the pause on Redis 7.0: end this server instead.
+      admin.disconnect();
+      await server.stop('SIGKILL');
+    }
+  });
+});

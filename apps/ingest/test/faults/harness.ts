@@ -8,11 +8,45 @@ import { freePort, SAMPLE_APP_ID, sampleBody, sampleQuery, uniquePrefix } from '
 import type { Redis } from 'ioredis';
 
 export const INGEST_MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+export const WORKER_MAIN = fileURLToPath(new URL('../../../worker/dist/main.js', import.meta.url));
 
 /** The fault tests run the built ingest, as production does; they refuse to run a stale guess. */
-export function requireBuiltIngest(): void {
-  if (!existsSync(INGEST_MAIN)) {
-    throw new Error(`${INGEST_MAIN} is missing: run \`npm run build\` at the repository root first`);
+export function requireBuiltApps(): void {
+  for (const main of [INGEST_MAIN, WORKER_MAIN]) {
+    if (!existsSync(main)) {
+      throw new Error(`${main} is missing: run \`npm run build\` at the repository root first`);
+    }
+  }
+}
+
+/** A running `node apps/worker/dist/main.js`. */
+export class WorkerProcess {
+  readonly output: string[] = [];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  readonly child: ChildProcess;
+
+  constructor(workspace: Workspace, redisUrl: string) {
+    this.child = spawn(process.execPath, [WORKER_MAIN], {
+      env: {
+        PATH: process.env.PATH,
+        IMWATCH_CONFIG: workspace.configPath,
+        IMWATCH_PREFIX: workspace.prefix,
+        REDIS_URL: redisUrl,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      stream?.on('data', (data) => this.output.push(String(data)));
+    }
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+  }
+
+  async kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    this.child.kill(signal);
+    return this.exited;
   }
 }
 
@@ -29,8 +63,8 @@ export class Workspace {
   readonly spoolDir = join(this.dir, 'spool');
   readonly configPath = join(this.dir, 'imwatch.yaml');
 
-  constructor() {
-    writeFileSync(this.configPath, `apps:\n  - sdkAppId: ${SAMPLE_APP_ID}\n`);
+  constructor(extraYaml = '') {
+    writeFileSync(this.configPath, `apps:\n  - sdkAppId: ${SAMPLE_APP_ID}\n${extraYaml}`);
   }
 
   remove(): void {

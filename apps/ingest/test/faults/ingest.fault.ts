@@ -1,11 +1,12 @@
-import { startRedisServer, type TestRedisServer } from '@imwatch/testing';
+import { connect } from 'node:net';
+import { sampleQuery, startRedisServer, type TestRedisServer } from '@imwatch/testing';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   checkExactlyOnce,
   IngestProcess,
   jobsByCallback,
   LoadRecord,
-  requireBuiltIngest,
+  requireBuiltApps,
   sendLoad,
   Workspace,
   waitUntilDrained,
@@ -18,7 +19,7 @@ let redis: TestRedisServer;
 let workspace: Workspace;
 let ingest: IngestProcess;
 
-beforeAll(() => requireBuiltIngest());
+beforeAll(() => requireBuiltApps());
 
 beforeEach(async () => {
   redis = await startRedisServer({ appendOnly: true });
@@ -163,5 +164,21 @@ describe('fault: the ingest under load', () => {
     expect(result.missing).toEqual([]);
     expect(result.duplicated).toEqual([]);
     expect(record.acked.size).toBeGreaterThan(TOTAL - 2 * CONCURRENCY);
+  });
+
+  it('exits at once with code 1 on a second signal while a slow request holds the first shutdown', async () => {
+    const socket = connect(ingest.port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.on('error', () => {});
+    // A request whose body never finishes: the graceful close would wait up to 10 s for it.
+    socket.write(
+      `POST /callback?${sampleQuery('Group.CallbackSendMsgException')} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500)); // let the server read the headers
+    ingest.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(ingest.child.exitCode).toBeNull(); // still draining
+    expect(await ingest.kill('SIGTERM')).toEqual({ code: 1, signal: null });
+    socket.destroy();
   });
 });
