@@ -50,6 +50,8 @@ export async function startServer(kind: ServerKind, setup: HttpSetup, prefix: st
     PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
+    // The load is unsigned: keep the sample app's token off even if the caller's shell sets it.
+    IMWATCH_SAMPLE_TOKEN: '',
     ENQUEUER: kind === 'imwatch-add-per-request' ? 'add-per-request' : 'batching',
   };
   const scripts: Record<ServerKind, string> = {

@@ -1,13 +1,14 @@
 // `npm run bench`: imwatch against the bare ceilings, in one run, on a Redis of its own.
 // Everything it starts (redis-server, servers, workers, load generators) it stops, also on
 // errors and Ctrl-C.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '@imwatch/config';
 import { SAMPLE_APP_ID, startRedisServer, type TestRedisServer } from '@imwatch/testing';
 import { Redis } from 'ioredis';
+import { parseDocument } from 'yaml';
 import { mixedCallbacks } from './callbacks.js';
 import { stopAll } from './children.js';
 import { measureCost } from './cost-bench.js';
@@ -28,6 +29,7 @@ const { values: flags } = parseArgs({
     profile: { type: 'string' },
     baseline: { type: 'string' },
     'node-args': { type: 'string' },
+    concurrency: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -38,6 +40,7 @@ if (flags.help) {
   --rounds <n>         rounds; each case runs once per round, interleaved (default 3; --quick 1)
   --connections <list> connection counts (default 10,50,100)
   --callbacks <n>      callbacks per worker drain and cost run (default 20000; --quick 5000)
+  --concurrency <n>    worker concurrency for both workers (default: the shipped config's)
   --only <list>        http,drain,cost (default all)
   --levers             also run the ingest with one queue.add per request (what batching bought)
   --baseline <main.js> also run another build of the ingest (e.g. an older commit) as 'baseline'
@@ -83,11 +86,22 @@ function machine(): string {
   return `${cpus().length} cores (${cpu}), node ${process.version}, Linux ${redisVersion}`;
 }
 
+/** The shipped config with another worker concurrency; everything else untouched. */
+function withConcurrency(yamlText: string, concurrency: number): string {
+  const doc = parseDocument(yamlText);
+  doc.setIn(['worker', 'concurrency'], concurrency);
+  return doc.toString();
+}
+
 async function main() {
   workDir = mkdtempSync(join(tmpdir(), 'imwatch-bench-'));
   // The real shipped config, copied so the bench never depends on the working directory.
   const configPath = join(workDir, 'imwatch.yaml');
-  copyFileSync(paths.shippedConfig, configPath);
+  const shipped = readFileSync(paths.shippedConfig, 'utf8');
+  writeFileSync(
+    configPath,
+    flags.concurrency ? withConcurrency(shipped, Number(flags.concurrency)) : shipped,
+  );
   const config = parseConfig(process.env, readFileSync(configPath, 'utf8'), configPath);
 
   redisServer = await startRedisServer();
