@@ -186,7 +186,8 @@ async function main() {
 try {
   await main();
 } catch (error) {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  // After Ctrl-C the children are gone on purpose; their exits are not errors worth printing.
+  if (!interrupted) console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exitCode = 1;
 } finally {
   await cleanUp();
