@@ -78,12 +78,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+/** Paths on the command line are relative to where `npm run bench` was typed, not apps/bench. */
+const fromCaller = (path: string) => resolve(process.env.INIT_CWD ?? process.cwd(), path);
+
 const log = (line: string) => console.error(`[bench] ${line}`);
 
 function machine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const redisVersion = readFileSync('/proc/version', 'utf8').split(' ')[2] ?? '';
-  return `${cpus().length} cores (${cpu}), node ${process.version}, Linux ${redisVersion}`;
+  const kernel = readFileSync('/proc/version', 'utf8').split(' ')[2] ?? '';
+  return `${cpus().length} cores (${cpu}), node ${process.version}, Linux ${kernel}`;
 }
 
 /** The shipped config with another worker concurrency; everything else untouched. */
@@ -117,10 +120,10 @@ async function main() {
     config,
     durationSeconds,
     warmupSeconds: quick ? 0.5 : 1,
-    ...(flags.baseline ? { baselineMain: resolve(flags.baseline) } : {}),
+    ...(flags.baseline ? { baselineMain: fromCaller(flags.baseline) } : {}),
     serverNodeArgs: [
       ...(flags['node-args']?.split(' ').filter(Boolean) ?? []),
-      ...(flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`] : []),
+      ...(flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${fromCaller(flags.profile)}`] : []),
     ],
   };
 
