@@ -12,6 +12,8 @@ export type ServerKind = 'imwatch' | 'bare-hono' | 'imwatch-add-per-request' | '
 export interface HttpRun {
   server: ServerKind;
   connections: number;
+  /** Fixed request rate of the run, req/s; undefined when the load generator went flat out. */
+  rate: number | undefined;
   load: LoadResult;
   peakRss: number;
   /** CPU time of the server process per request, µs: robust to a busy machine, unlike req/s. */
@@ -88,10 +90,17 @@ export async function httpRun(
   connections: number,
   setup: HttpSetup,
   runIndex: number,
+  rate?: number,
 ): Promise<HttpRun> {
   const { child, url } = await startServer(kind, setup, `{bench-http-${runIndex}}`);
   try {
-    const options = { url, connections, bodyTemplate: bodyTemplate(), firstRandom: runIndex * 10_000_000 };
+    const options = {
+      url,
+      connections,
+      bodyTemplate: bodyTemplate(),
+      firstRandom: runIndex * 10_000_000,
+      ...(rate ? { rate } : {}),
+    };
     if (setup.warmupSeconds > 0) {
       await runLoad({
         ...options,
@@ -104,7 +113,7 @@ export async function httpRun(
     const load = await runLoad({ ...options, duration: setup.durationSeconds });
     const serverCpuUs = ((child.cpuMs() - cpuBefore) * 1000) / load.requests;
     const redisCpuUs = (((await redisCpuMs(setup.redis)) - redisBefore) * 1000) / load.requests;
-    return { server: kind, connections, load, peakRss: child.peakRss(), serverCpuUs, redisCpuUs };
+    return { server: kind, connections, rate, load, peakRss: child.peakRss(), serverCpuUs, redisCpuUs };
   } finally {
     await child.stop();
     // Every run starts from an empty Redis; this Redis is the bench's own.

@@ -13,6 +13,8 @@ export interface LoadOptions {
   bodyTemplate: string;
   /** First Random value, so runs against one Redis never repeat a callback. */
   firstRandom: number;
+  /** Fixed request rate over all connections (open loop), for latency at a given load. */
+  rate?: number;
 }
 
 export interface LoadResult {
@@ -33,6 +35,7 @@ function run(options: LoadOptions, connections: number, seconds: number, amount?
     url: options.url,
     connections,
     ...(amount !== undefined ? { amount } : { duration: seconds }),
+    ...(options.rate ? { overallRate: options.rate } : {}),
     requests: [
       {
         method: 'POST',

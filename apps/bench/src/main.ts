@@ -15,7 +15,7 @@ import { measureCost } from './cost-bench.js';
 import { type DrainRun, drainRun, type WorkerKind } from './drain-bench.js';
 import { type HttpRun, httpRun, type ServerKind } from './http-bench.js';
 import { paths } from './paths.js';
-import { costReport, drainReport, httpReport } from './report.js';
+import { costReport, drainReport, httpReport, rateReport } from './report.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -30,6 +30,7 @@ const { values: flags } = parseArgs({
     baseline: { type: 'string' },
     'node-args': { type: 'string' },
     concurrency: { type: 'string' },
+    rate: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -39,6 +40,8 @@ if (flags.help) {
   --duration <s>       seconds of load per HTTP run (default 5; --quick 2)
   --rounds <n>         rounds; each case runs once per round, interleaved (default 3; --quick 1)
   --connections <list> connection counts (default 10,50,100)
+  --rate <n>           also measure latency at a fixed n req/s over the most connections
+                       (default 2000; 0 = off)
   --callbacks <n>      callbacks per worker drain and cost run (default 20000; --quick 5000)
   --concurrency <n>    worker concurrency for both workers (default: the shipped config's)
   --only <list>        http,drain,cost (default all)
@@ -54,6 +57,7 @@ const quick = flags.quick;
 const durationSeconds = Number(flags.duration ?? (quick ? 2 : 5));
 const rounds = Number(flags.rounds ?? (quick ? 1 : 3));
 const connections = (flags.connections ?? '10,50,100').split(',').map(Number);
+const rate = Number(flags.rate ?? 2000);
 const callbacks = Number(flags.callbacks ?? (quick ? 5000 : 20_000));
 const only = new Set((flags.only ?? 'http,drain,cost').split(','));
 
@@ -157,6 +161,16 @@ async function main() {
           httpRuns.push(run);
         }
       }
+      // Flat out, latency is just connections / throughput (a closed loop); at a fixed rate
+      // below both ceilings it shows what one request costs in waiting.
+      const most = Math.max(...connections);
+      for (const server of rate > 0 ? order(servers) : []) {
+        const run = await httpRun(server, most, setup, ++runIndex, rate);
+        log(
+          `round ${round + 1} ${server} @${most} at ${rate} req/s: p50 ${run.load.p50} ms, p99 ${run.load.p99} ms`,
+        );
+        httpRuns.push(run);
+      }
     }
     if (only.has('drain')) {
       for (const worker of order(workers)) {
@@ -173,7 +187,17 @@ async function main() {
     '',
     `Machine: ${machine()}; redis-server ${redisVersion}. ${rounds} round(s), HTTP runs of ${durationSeconds} s after a warm-up, load by autocannon in its own process, one POST body per request (distinct Random).`,
   ];
-  if (httpRuns.length > 0) out.push('', '### Ingest', '', httpReport(httpRuns, connections));
+  const flatOut = httpRuns.filter((run) => run.rate === undefined);
+  const fixedRate = httpRuns.filter((run) => run.rate !== undefined);
+  if (flatOut.length > 0) out.push('', '### Ingest', '', httpReport(flatOut, connections));
+  if (fixedRate.length > 0) {
+    out.push(
+      '',
+      `### Ingest latency at a fixed ${rate} req/s (${Math.max(...connections)} connections)`,
+      '',
+      rateReport(fixedRate),
+    );
+  }
   if (drainRuns.length > 0) {
     out.push(
       '',

@@ -62,6 +62,28 @@ export function httpReport(runs: readonly HttpRun[], connections: readonly numbe
   );
 }
 
+/** Latency at a fixed rate: the same load for every server, so p50/p99 compare directly. */
+export function rateReport(runs: readonly HttpRun[]): string {
+  const servers = [...new Set(runs.map((run) => run.server))];
+  const rows = servers.map((server) => {
+    const mine = runs.filter((run) => run.server === server);
+    const bad = mine.reduce((sum, run) => sum + run.load.non2xx + run.load.errors + run.load.timeouts, 0);
+    return [
+      server,
+      showSpread(spread(mine.map((run) => run.load.reqPerSec))),
+      showSpread(spread(mine.map((run) => run.load.p50)), 1),
+      showSpread(spread(mine.map((run) => run.load.p99)), 1),
+      showSpread(spread(mine.map((run) => run.peakRss / MB))),
+      showSpread(spread(mine.map((run) => run.serverCpuUs))),
+      String(bad),
+    ];
+  });
+  return markdownTable(
+    ['server', 'req/s achieved', 'p50 ms', 'p99 ms', 'peak RSS MB', 'server CPU µs/req', 'non-2xx+errors'],
+    rows,
+  );
+}
+
 export function drainReport(runs: readonly DrainRun[]): string {
   const kinds = [...new Set(runs.map((run) => run.worker))];
   const rows = kinds.map((kind) => {
