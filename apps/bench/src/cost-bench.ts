@@ -7,8 +7,24 @@ import { delta, type RedisDelta, snapshot } from './redis-stats.js';
 export interface KeyClass {
   keys: number;
   bytes: number;
-  /** Longest remaining time to live seen, ms; -1 when a key never expires. */
+  /** Longest remaining time to live seen, ms. */
   maxTtlMs: number;
+  /** Keys that never expire. */
+  noTtl: number;
+}
+
+/** What the keys left after a drain are for. */
+export interface MemoryClasses {
+  /** BullMQ deduplication keys of the callbacks queue (`de:<callback id>`), alive for the window. */
+  dedup: KeyClass;
+  /** Completed callback jobs kept by `queue.keepCompleted`. */
+  keptJobs: KeyClass;
+  /** The callbacks queue's own structures (events stream, sets, meta). */
+  queueStructures: KeyClass;
+  /** Other BullMQ queues under the prefix (notifications) and capped streams (alerts, rejections). */
+  otherQueuesAndStreams: KeyClass;
+  /** Everything else: the worker's counters, guards, cooldowns. */
+  workerState: KeyClass;
 }
 
 export interface CostResult {
@@ -18,38 +34,59 @@ export interface CostResult {
   /** used_memory after the drain minus before the ingest, bytes. */
   usedMemoryDelta: number;
   /** Memory by what it is for, after the drain (MEMORY USAGE of every key). */
-  memory: { dedup: KeyClass; keptJobs: KeyClass; queueStructures: KeyClass; imwatchState: KeyClass };
+  memory: MemoryClasses;
   dedupWindowSeconds: number;
 }
 
-/** Sums MEMORY USAGE and the longest TTL of every key under the prefix, by what the key is for. */
-async function memoryByClass(redis: Redis, prefix: string) {
+/** Sums MEMORY USAGE and TTLs of every key under the prefix, by what the key is for. */
+export async function memoryByClass(redis: Redis, prefix: string): Promise<MemoryClasses> {
   const queueKey = `${prefix}:${CALLBACKS_QUEUE}:`;
-  const empty = (): KeyClass => ({ keys: 0, bytes: 0, maxTtlMs: 0 });
-  const classes = { dedup: empty(), keptJobs: empty(), queueStructures: empty(), imwatchState: empty() };
-  const classify = (key: string): keyof typeof classes => {
-    if (!key.startsWith(queueKey)) return 'imwatchState';
-    const rest = key.slice(queueKey.length);
-    if (rest.startsWith('de:')) return 'dedup';
-    if (rest.startsWith('cb-')) return 'keptJobs';
-    return 'queueStructures';
+  const empty = (): KeyClass => ({ keys: 0, bytes: 0, maxTtlMs: 0, noTtl: 0 });
+  const classes: MemoryClasses = {
+    dedup: empty(),
+    keptJobs: empty(),
+    queueStructures: empty(),
+    otherQueuesAndStreams: empty(),
+    workerState: empty(),
   };
+  // BullMQ marks every queue with a `<prefix>:<queue>:meta` hash; their keys are not worker state.
+  const otherQueues: string[] = [];
+  const classify = (key: string, type: string): keyof MemoryClasses => {
+    if (key.startsWith(queueKey)) {
+      const rest = key.slice(queueKey.length);
+      if (rest.startsWith('de:')) return 'dedup';
+      if (rest.startsWith('cb-')) return 'keptJobs';
+      return 'queueStructures';
+    }
+    if (type === 'stream' || otherQueues.some((queue) => key.startsWith(queue)))
+      return 'otherQueuesAndStreams';
+    return 'workerState';
+  };
+  const all: string[] = [];
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
     cursor = next;
+    all.push(...keys);
+  } while (cursor !== '0');
+  for (const key of all) {
+    if (key.endsWith(':meta') && !key.startsWith(queueKey)) otherQueues.push(key.slice(0, -'meta'.length));
+  }
+  for (let i = 0; i < all.length; i += 1000) {
+    const keys = all.slice(i, i + 1000);
     const pipeline = redis.pipeline();
-    for (const key of keys) pipeline.memory('USAGE', key, 'SAMPLES', '0').pttl(key);
+    for (const key of keys) pipeline.memory('USAGE', key, 'SAMPLES', '0').pttl(key).type(key);
     const replies = (await pipeline.exec()) ?? [];
-    keys.forEach((key, i) => {
-      const bytes = Number(replies[2 * i]?.[1] ?? 0);
-      const ttl = Number(replies[2 * i + 1]?.[1] ?? -1);
-      const target = classes[classify(key)];
+    keys.forEach((key, j) => {
+      const bytes = Number(replies[3 * j]?.[1] ?? 0);
+      const ttl = Number(replies[3 * j + 1]?.[1] ?? -1);
+      const target = classes[classify(key, String(replies[3 * j + 2]?.[1] ?? ''))];
       target.keys++;
       target.bytes += bytes;
-      target.maxTtlMs = target.maxTtlMs === -1 || ttl === -1 ? -1 : Math.max(target.maxTtlMs, ttl);
+      if (ttl < 0) target.noTtl++;
+      else target.maxTtlMs = Math.max(target.maxTtlMs, ttl);
     });
-  } while (cursor !== '0');
+  }
   return classes;
 }
 

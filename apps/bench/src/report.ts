@@ -1,4 +1,4 @@
-import type { CostResult } from './cost-bench.js';
+import type { CostResult, KeyClass } from './cost-bench.js';
 import type { DrainRun } from './drain-bench.js';
 import type { HttpRun, ServerKind } from './http-bench.js';
 import { MB, markdownTable, showNumber, showSpread, spread } from './stats.js';
@@ -142,17 +142,27 @@ export function costReport(cost: CostResult): string {
     ],
   );
 
-  const { dedup, keptJobs, queueStructures, imwatchState } = cost.memory;
+  const { dedup, keptJobs, queueStructures, otherQueuesAndStreams, workerState } = cost.memory;
   const perDay = 1_000_000;
   const dedupPerKey = dedup.keys > 0 ? dedup.bytes / dedup.keys : 0;
   // At a steady rate, the keys alive at once are rate × lifetime.
   const dedupLive = (perDay / 86_400) * cost.dedupWindowSeconds * dedupPerKey;
-  const stateDays = imwatchState.maxTtlMs > 0 ? Math.ceil(imwatchState.maxTtlMs / 86_400_000) : 0;
-  const statePerCallback = imwatchState.bytes / n;
-  const ttl = (k: { keys: number; maxTtlMs: number }) =>
-    k.maxTtlMs === -1 ? 'no TTL' : k.keys === 0 ? '–' : `${showNumber(k.maxTtlMs / 1000)} s`;
+  const stateDays = Math.ceil(workerState.maxTtlMs / 86_400_000);
+  const statePerCallback = workerState.bytes / n;
+  const ttl = (k: KeyClass) => {
+    if (k.keys === 0) return '–';
+    const longest = k.maxTtlMs > 0 ? `${showNumber(k.maxTtlMs / 1000)} s` : '';
+    const never = k.noTtl > 0 ? `${k.noTtl} without TTL` : '';
+    return [longest, never].filter(Boolean).join('; ');
+  };
+  const stateCell =
+    workerState.keys === 0
+      ? '– (no worker state)'
+      : workerState.noTtl > 0
+        ? `UNBOUNDED: ${workerState.noTtl} keys never expire`
+        : `≤ ${showNumber((statePerCallback * perDay * stateDays) / MB, 1)} MB (${stateDays} d retention; counters aggregate, so less)`;
   const memory = markdownTable(
-    ['what', 'keys', 'bytes', 'bytes / callback', 'longest TTL', 'per million callbacks a day'],
+    ['what', 'keys', 'bytes', 'bytes / callback', 'TTL', 'per million callbacks a day'],
     [
       [
         'dedup keys (held for the dedup window)',
@@ -164,15 +174,11 @@ export function costReport(cost: CostResult): string {
       ],
       [
         'worker state: counters, guards, cooldowns (over retention)',
-        String(imwatchState.keys),
-        showNumber(imwatchState.bytes),
+        String(workerState.keys),
+        showNumber(workerState.bytes),
         showNumber(statePerCallback, 1),
-        ttl(imwatchState),
-        stateDays > 0
-          ? `≤ ${showNumber((statePerCallback * perDay * stateDays) / MB, 1)} MB (${stateDays} d retention; counters aggregate, so less)`
-          : imwatchState.maxTtlMs === -1
-            ? 'UNBOUNDED: keys without TTL'
-            : '– (no worker state)',
+        ttl(workerState),
+        stateCell,
       ],
       [
         'completed jobs kept (bounded by queue.keepCompleted)',
@@ -183,12 +189,20 @@ export function costReport(cost: CostResult): string {
         'constant',
       ],
       [
-        'queue structures (events stream capped, sets)',
+        'callbacks queue structures (events stream capped, sets)',
         String(queueStructures.keys),
         showNumber(queueStructures.bytes),
         '–',
         ttl(queueStructures),
         'constant',
+      ],
+      [
+        'other queues (notifications) and capped streams (alerts, rejections)',
+        String(otherQueuesAndStreams.keys),
+        showNumber(otherQueuesAndStreams.bytes),
+        '–',
+        ttl(otherQueuesAndStreams),
+        'bounded by their retention settings',
       ],
     ],
   );
