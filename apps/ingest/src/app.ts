@@ -10,12 +10,27 @@ export function createApp(deps: IngestDeps) {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     const redis = await deps.redisReady().catch(() => false);
+    const spool = deps.spool;
+    const depth = spool?.depth ?? 0;
+    // With room in the spool the ingest still acks callbacks while Redis is away: stay in rotation.
+    const canSpool =
+      spool !== undefined && spool.maxBytes - spool.bytes >= deps.config.ingest.maxBodyBytes + 4096;
+    const status = deps.stopping?.()
+      ? 'stopping'
+      : redis
+        ? depth > 0
+          ? 'degraded'
+          : 'ready'
+        : canSpool
+          ? 'degraded'
+          : 'unavailable';
     const body = {
-      status: redis ? 'ready' : 'unavailable',
+      status,
       redis: redis ? 'up' : 'down',
       config: deps.config.source,
+      ...(spool && { spool: { depth, bytes: spool.bytes, maxBytes: spool.maxBytes } }),
     };
-    return c.json(body, redis ? 200 : 503);
+    return c.json(body, status === 'ready' || status === 'degraded' ? 200 : 503);
   });
 
   app.route(deps.config.ingest.path, callbackRoute(deps));

@@ -12,6 +12,10 @@ export interface IngestDeps {
   logger: Logger;
   /** Is Redis answering? For /readyz. */
   redisReady: () => Promise<boolean>;
+  /** The local spool behind the enqueuer, when there is one: /readyz reports its depth. */
+  spool?: { readonly depth: number; readonly bytes: number; readonly maxBytes: number };
+  /** True once shutdown began: /readyz answers 503 so load balancers stop sending. */
+  stopping?: () => boolean;
   /** Clock, injectable so signature tests need no sleeping. */
   now?: () => number;
 }

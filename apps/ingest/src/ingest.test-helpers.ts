@@ -12,6 +12,7 @@ import { SAMPLE_APP_ID, sampleQuery, sampleText, testRedisUrl, uniquePrefix } fr
 import type { Redis } from 'ioredis';
 import { createApp } from './app.js';
 import { type CallbackEnqueuer, createQueueEnqueuer } from './enqueuer.js';
+import type { IngestDeps } from './env.js';
 import { createRejectionLog } from './rejection-log.js';
 
 export const SIGNED_APP_ID = '1400000001';
@@ -32,7 +33,14 @@ export interface TestIngest {
 }
 
 export async function createTestIngest(
-  options: { yaml?: string; enqueuer?: (queue: CallbackQueue) => CallbackEnqueuer } = {},
+  options: {
+    yaml?: string;
+    enqueuer?: (queue: CallbackQueue) => CallbackEnqueuer;
+    /** A Redis of the test's own (one it may stop); the run's shared one otherwise. */
+    redisUrl?: string;
+    spool?: IngestDeps['spool'];
+    logger?: IngestDeps['logger'];
+  } = {},
 ): Promise<TestIngest> {
   const prefix = uniquePrefix('ingest');
   const yaml =
@@ -46,13 +54,17 @@ export async function createTestIngest(
       '  maxBodyBytes: 4096',
       '  rejectedBodyBytes: 100',
     ].join('\n');
-  const config = parseConfig({ REDIS_URL: testRedisUrl(), IMWATCH_PREFIX: prefix }, yaml, 'test.yaml');
+  const config = parseConfig(
+    { REDIS_URL: options.redisUrl ?? testRedisUrl(), IMWATCH_PREFIX: prefix },
+    yaml,
+    'test.yaml',
+  );
   const redis = createRedis(config.redis.url, 'producer');
   redis.on('error', () => {});
   await whenReady(redis, 5000);
   const queue = createCallbackQueue(redis, prefix, config.queue);
   queue.on('error', () => {});
-  const logger = createLogger('ingest-test', 'silent');
+  const logger = options.logger ?? createLogger('ingest-test', 'silent');
   const clock = { now: Date.now() };
   const streamKey = imwatchKeys(prefix).rejections;
   const app = createApp({
@@ -62,6 +74,7 @@ export async function createTestIngest(
       options.enqueuer?.(queue) ?? createQueueEnqueuer(queue, config.ingest.dedupWindowSeconds * 1000),
     rejections: createRejectionLog(redis, streamKey, config.ingest.rejectionsMaxLen, logger),
     redisReady: async () => (await redis.ping()) === 'PONG',
+    spool: options.spool,
     now: () => clock.now,
   });
   const post = async (query: string, body: string, headers: Record<string, string> = {}) =>
@@ -94,7 +107,7 @@ export async function createTestIngest(
     close: async () => {
       await queue.obliterate({ force: true }).catch(() => {});
       await queue.close();
-      await redis.quit();
+      await redis.quit().catch(() => redis.disconnect());
     },
   };
 }

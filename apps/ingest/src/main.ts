@@ -1,10 +1,13 @@
+import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { ConfigError, loadConfig } from '@imwatch/config';
 import { createCallbackQueue, createRedis, imwatchKeys, whenReady } from '@imwatch/queue';
-import { createLogger, redactUrl, Shutdown } from '@imwatch/runtime';
+import { checkRedisForProduction, createLogger, redactUrl, Shutdown } from '@imwatch/runtime';
 import { createApp } from './app.js';
 import { createBatchingEnqueuer } from './batching-enqueuer.js';
+import { answerClientErrors, closeHttpServer, httpServerOptions } from './http-server.js';
 import { createRejectionLog } from './rejection-log.js';
+import { startSpooling } from './spooling.js';
 
 async function start() {
   let config: ReturnType<typeof loadConfig>;
@@ -28,17 +31,37 @@ async function start() {
   queue.on('error', (error) => logger.warn({ err: error.message }, 'queue error'));
   shutdown.add('queue', () => queue.close());
 
-  await whenReady(redis, 10_000).catch((error: Error) => {
-    logger.warn(
-      { err: error.message, redis: redactUrl(config.redis.url) },
-      'Redis is not answering yet; callbacks are refused until it does',
-    );
+  // Not awaited: with the spool the ingest acks from the first second, Redis or not.
+  whenReady(redis, 10_000).then(
+    () => checkRedisForProduction(redis, logger),
+    (error: Error) => {
+      logger.warn(
+        { err: error.message, redis: redactUrl(config.redis.url) },
+        'Redis is not answering yet; callbacks go to the local spool until it does',
+      );
+      redis.once('ready', () => void checkRedisForProduction(redis, logger));
+    },
+  );
+
+  // Spool (reliability): callbacks are acked from local disk while Redis is down or slow.
+  const spooling = await startSpooling(
+    config,
+    // Concurrent requests share one addBulk round trip; the spool takes over when Redis is away.
+    createBatchingEnqueuer(queue, config.ingest.dedupWindowSeconds * 1000),
+    logger,
+    () => redis.status === 'ready',
+  ).catch((error: Error) => {
+    logger.fatal({ err: error.message, dir: config.ingest.spool.dir }, 'cannot open the spool');
+    process.exit(73); // EX_CANTCREAT
   });
+  shutdown.add('spool', () => spooling.close());
 
   const app = createApp({
     config,
     logger,
-    enqueuer: createBatchingEnqueuer(queue, config.ingest.dedupWindowSeconds * 1000),
+    enqueuer: spooling.enqueuer,
+    spool: spooling.spool,
+    stopping: () => shutdown.isShuttingDown,
     rejections: createRejectionLog(
       redis,
       imwatchKeys(config.redis.prefix).rejections,
@@ -48,13 +71,22 @@ async function start() {
     redisReady: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG',
   });
 
-  const server = serve({ fetch: app.fetch, port: config.http.port, hostname: config.http.host }, (info) => {
-    logger.info(
-      { port: info.port, path: config.ingest.path, apps: Object.keys(config.apps), config: config.source },
-      'ingest listening',
-    );
-  });
-  shutdown.add('http server', () => new Promise<void>((resolve) => server.close(() => resolve())));
+  const server = serve(
+    {
+      fetch: app.fetch,
+      port: config.http.port,
+      hostname: config.http.host,
+      serverOptions: httpServerOptions(config),
+    },
+    (info) => {
+      logger.info(
+        { port: info.port, path: config.ingest.path, apps: Object.keys(config.apps), config: config.source },
+        'ingest listening',
+      );
+    },
+  );
+  answerClientErrors(server as Server, logger);
+  shutdown.add('http server', () => closeHttpServer(server as Server, config.ingest.shutdownTimeoutMs));
   shutdown.installSignalHandlers();
 }
 

@@ -14,6 +14,10 @@ export interface CallbackWorkerDeps {
   handle: CallbackHandler;
   /** Start consuming at once (default) or wait for `worker.run()`. */
   autorun?: boolean;
+  /** A crashed worker's job is taken back once its lock is this old (BullMQ default 30 s). */
+  lockDurationMs?: number;
+  /** How often stalled jobs are looked for (BullMQ default 30 s). */
+  stalledIntervalMs?: number;
 }
 
 /**
@@ -27,6 +31,8 @@ export function createCallbackWorker({
   logger,
   handle,
   autorun = true,
+  lockDurationMs,
+  stalledIntervalMs,
 }: CallbackWorkerDeps) {
   const worker = new Worker<unknown, void, string>(
     CALLBACKS_QUEUE,
@@ -37,9 +43,22 @@ export function createCallbackWorker({
           `invalid callback job data: ${parsed.error.issues[0]?.message ?? 'unknown'}`,
         );
       }
+      // Dispatch is by job name; the ingest names each job after the command in its data.
+      if (parsed.data.command !== job.name) {
+        throw new UnrecoverableError(
+          `invalid callback job data: job name ${job.name} differs from command ${parsed.data.command}`,
+        );
+      }
       await handle(parsed.data, job);
     },
-    { connection, prefix, concurrency, autorun },
+    {
+      connection,
+      prefix,
+      concurrency,
+      autorun,
+      ...(lockDurationMs ? { lockDuration: lockDurationMs } : {}),
+      ...(stalledIntervalMs ? { stalledInterval: stalledIntervalMs } : {}),
+    },
   );
   worker.on('error', (error) => logger.error({ err: error }, 'callback worker error'));
   worker.on('failed', (job, error) =>

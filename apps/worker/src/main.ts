@@ -1,7 +1,11 @@
 import { ConfigError, loadConfig } from '@imwatch/config';
-import { createRedis } from '@imwatch/queue';
+import { closeSinks, createSinks } from '@imwatch/notify';
+import { createNotificationQueue, createRedis, enqueueDeliveries } from '@imwatch/queue';
+import { createRulesEngine } from '@imwatch/rules';
 import { createLogger, Shutdown } from '@imwatch/runtime';
-import { createCallbackWorker, logCallback } from './callback-worker.js';
+import { createCallbackWorker } from './callback-worker.js';
+import { createNotificationWorker } from './notification-worker.js';
+import { createRulesHandler } from './rules-handler.js';
 
 function start() {
   let config: ReturnType<typeof loadConfig>;
@@ -16,21 +20,66 @@ function start() {
   }
   const logger = createLogger('worker', config.log.level);
   const shutdown = new Shutdown(logger, config.worker.shutdownTimeoutMs);
+  const prefix = config.redis.prefix;
 
   const connection = createRedis(config.redis.url, 'worker');
   connection.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
   shutdown.add('redis', () => connection.quit().catch(() => connection.disconnect()));
 
+  const notifications = createNotificationQueue(connection, prefix, {
+    attempts: config.notifications.attempts,
+    backoffMs: config.notifications.backoffMs,
+  });
+  notifications.on('error', (error) => logger.warn({ err: error.message }, 'notifications queue error'));
+  shutdown.add('notifications queue', () => notifications.close());
+
+  // Alerts out: one delivery job per alert and sink, retried per sink.
+  const sinks = createSinks(config.sinks, { logger });
+  shutdown.add('sinks', () => closeSinks(sinks));
+  const notificationWorker = createNotificationWorker({
+    connection,
+    prefix,
+    queue: notifications,
+    sinks,
+    logger,
+    concurrency: config.notifications.concurrency,
+    maxBackoffMs: config.notifications.maxBackoffMs,
+    lockDurationMs: config.worker.lockDurationMs,
+    stalledIntervalMs: config.worker.stalledIntervalMs,
+  });
+  shutdown.add('notification worker', () => notificationWorker.close());
+
+  // Callbacks in: every effect of a callback applied once by the rules engine.
+  const engine = createRulesEngine({
+    redis: connection,
+    prefix,
+    rules: config.rules,
+    alerting: config.alerting,
+  });
   const worker = createCallbackWorker({
     connection,
-    prefix: config.redis.prefix,
+    prefix,
     concurrency: config.worker.concurrency,
+    lockDurationMs: config.worker.lockDurationMs,
+    stalledIntervalMs: config.worker.stalledIntervalMs,
     logger,
-    handle: logCallback(logger),
+    handle: createRulesHandler({
+      engine,
+      deliver: (alert, sinks) => enqueueDeliveries(notifications, alert, sinks),
+      logger,
+    }),
   });
   shutdown.add('callback worker', () => worker.close());
   worker.on('ready', () =>
-    logger.info({ concurrency: config.worker.concurrency, config: config.source }, 'worker ready'),
+    logger.info(
+      {
+        concurrency: config.worker.concurrency,
+        rules: config.rules.filter((rule) => rule.enabled).map((rule) => rule.name),
+        sinks: [...sinks.keys()],
+        config: config.source,
+      },
+      'worker ready',
+    ),
   );
   shutdown.installSignalHandlers();
 }

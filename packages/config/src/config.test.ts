@@ -38,6 +38,23 @@ describe('parseConfig', () => {
     expect(config.queue.keepCompleted).toEqual({ count: 1000, ageSeconds: 3600 });
   });
 
+  it('gives the spool a default directory and bound, with IMWATCH_SPOOL_DIR taking precedence', () => {
+    const config = parseConfig({}, 'apps: [{ sdkAppId: "1400000001" }]');
+    expect(config.ingest.enqueueTimeoutMs).toBe(500);
+    expect(config.ingest.spool).toEqual({
+      dir: '.data/spool',
+      maxBytes: 1024 ** 3,
+      segmentBytes: 4 * 1024 ** 2,
+    });
+    const text = 'apps: [{ sdkAppId: "1400000001" }]\ningest: { spool: { dir: /a, maxBytes: 1048576 } }';
+    expect(parseConfig({}, text).ingest.spool.dir).toBe('/a');
+    const fromEnv = parseConfig({ IMWATCH_SPOOL_DIR: '/var/spool/x' }, text);
+    expect(fromEnv.ingest.spool).toMatchObject({ dir: '/var/spool/x', maxBytes: 1048576 });
+    expect(problemsOf(() => parseConfig({}, `${text}\n`.replace('1048576', '10')))).toEqual([
+      expect.stringContaining('ingest.spool.maxBytes'),
+    ]);
+  });
+
   it('returns a frozen object', () => {
     const config = parseConfig({}, shipped);
     expect(Object.isFrozen(config)).toBe(true);

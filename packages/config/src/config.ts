@@ -20,6 +20,9 @@ export interface Config extends Omit<FileConfig, 'apps'> {
   readonly source: string;
 }
 
+/** The `alerting:` section, with the inhibitions resolved. */
+export type AlertingConfig = Config['alerting'];
+
 /** One error listing every bad key with its path, so a bad file is fixed in one go. */
 export class ConfigError extends Error {
   constructor(
@@ -79,8 +82,10 @@ export function parseConfig(
   if (problems.length > 0 || !file.success || !infra.success) throw new ConfigError(source, problems);
 
   const { apps, ...rest } = file.data;
+  const spoolDir = infra.data.IMWATCH_SPOOL_DIR;
   return deepFreeze({
     ...rest,
+    ingest: spoolDir ? { ...rest.ingest, spool: { ...rest.ingest.spool, dir: spoolDir } } : rest.ingest,
     apps: Object.fromEntries(apps.map((app) => [app.sdkAppId, app])),
     redis: { url: infra.data.REDIS_URL, prefix: infra.data.IMWATCH_PREFIX },
     http: { port: infra.data.PORT, host: infra.data.HOST },

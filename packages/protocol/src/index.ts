@@ -30,4 +30,11 @@ export {
   uint32Schema,
 } from './send-msg-exception.js';
 export { computeSign, type SignCheck, type SignInput, verifySign } from './sign.js';
-export { type BodyCheck, checkCallbackBody, commandSchemas, formatIssues } from './validate.js';
+export {
+  type BodyCheck,
+  checkCallbackBody,
+  commandSchemas,
+  formatIssues,
+  MAX_BODY_DEPTH,
+  nestedDeeperThan,
+} from './validate.js';

@@ -25,6 +25,23 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], max = 5): stri
   return parts.join('; ');
 }
 
+/** Deepest nesting of objects and arrays accepted in a callback body. */
+export const MAX_BODY_DEPTH = 32;
+
+/** Whether a parsed JSON value nests objects/arrays deeper than `max`; iterative, so it cannot overflow. */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop() as [unknown, number];
+    if (item === null || typeof item !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Object.values(item)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
 /**
  * Checks a parsed callback body: an object, with a CallbackCommand that agrees with the URL's,
  * and valid against its command's schema when there is one.
@@ -32,6 +49,14 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], max = 5): stri
 export function checkCallbackBody(body: unknown, urlCommand: string | undefined): BodyCheck {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return { ok: false, reason: 'NOT_AN_OBJECT', message: 'body must be a JSON object' };
+  }
+  if (nestedDeeperThan(body, MAX_BODY_DEPTH)) {
+    // Tencent's bodies are a few levels deep; thousands of levels are an attack on recursion.
+    return {
+      ok: false,
+      reason: 'INVALID_BODY',
+      message: `body is nested deeper than ${MAX_BODY_DEPTH} levels`,
+    };
   }
   const bodyCommand = (body as Record<string, unknown>).CallbackCommand;
   if (bodyCommand !== undefined && typeof bodyCommand !== 'string') {

@@ -5,14 +5,30 @@ export {
   callbackJobOptions,
   createCallbackQueue,
 } from './callbacks.js';
-export { type CallbackJob, callbackJobSchema, type DeliverJob, notificationJobs } from './catalog.js';
+export {
+  type CallbackJob,
+  callbackJobSchema,
+  type DeliverJob,
+  type DigestEntry,
+  type DigestJob,
+  digestEntrySchema,
+  notificationJobs,
+} from './catalog.js';
 export { imwatchKeys } from './keys.js';
-export { CALLBACKS_QUEUE, DEFAULT_PREFIX, DELIVER_JOB, NOTIFICATIONS_QUEUE } from './names.js';
+export {
+  CALLBACKS_QUEUE,
+  DEFAULT_PREFIX,
+  DELIVER_JOB,
+  DIGEST_JOB,
+  NOTIFICATIONS_QUEUE,
+  SINK_BACKOFF,
+} from './names.js';
 export {
   createNotificationQueue,
   deliveryJobId,
   enqueueDeliveries,
   type NotificationQueue,
+  type NotificationQueueOptions,
 } from './notifications.js';
 export { type ConnectionRole, createRedis, redisOptions, whenReady } from './redis.js';
 export { type RejectionRecord, recordRejection } from './rejections.js';

@@ -1,25 +1,44 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Alert } from './alert.js';
-import type { DeliverJob } from './catalog.js';
-import { DELIVER_JOB, NOTIFICATIONS_QUEUE } from './names.js';
+import type { DeliverJob, DigestJob } from './catalog.js';
+import { DELIVER_JOB, type DIGEST_JOB, NOTIFICATIONS_QUEUE, SINK_BACKOFF } from './names.js';
 
 /** The notifications queue, typed by its catalog. */
-export type NotificationQueue = Queue<DeliverJob, void, typeof DELIVER_JOB>;
+export type NotificationQueue = Queue<
+  DeliverJob | DigestJob,
+  unknown,
+  typeof DELIVER_JOB | typeof DIGEST_JOB
+>;
 
-export function createNotificationQueue(connection: Redis, prefix: string): NotificationQueue {
-  return new Queue<DeliverJob, void, typeof DELIVER_JOB>(NOTIFICATIONS_QUEUE, {
-    connection,
-    prefix,
-    defaultJobOptions: {
-      attempts: 10,
-      backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
-      // Completed deliveries are kept a day so a re-run of the rule that made them is deduplicated.
-      removeOnComplete: { age: 24 * 3600, count: 100_000 },
-      // Failed deliveries stay until an operator retries or removes them: never dropped silently.
-      removeOnFail: false,
+export interface NotificationQueueOptions {
+  /** Attempts per delivery before it stays in the failed set (default 10). */
+  attempts?: number;
+  /** First retry delay, doubled each attempt with jitter (default 2000 ms). */
+  backoffMs?: number;
+}
+
+export function createNotificationQueue(
+  connection: Redis,
+  prefix: string,
+  options: NotificationQueueOptions = {},
+): NotificationQueue {
+  return new Queue<DeliverJob | DigestJob, unknown, typeof DELIVER_JOB | typeof DIGEST_JOB>(
+    NOTIFICATIONS_QUEUE,
+    {
+      connection,
+      prefix,
+      defaultJobOptions: {
+        attempts: options.attempts ?? 10,
+        // Exponential with jitter, or the sink's Retry-After when it sent one (see the worker).
+        backoff: { type: SINK_BACKOFF, delay: options.backoffMs ?? 2000 },
+        // Completed deliveries are kept a day so a re-run of the rule that made them is deduplicated.
+        removeOnComplete: { age: 24 * 3600, count: 100_000 },
+        // Failed deliveries stay until an operator retries or removes them: never dropped silently.
+        removeOnFail: false,
+      },
     },
-  });
+  );
 }
 
 /** One job id per alert and sink, so re-adding the same delivery is a no-op. */

@@ -1,2 +1,9 @@
 export { createLogger, type Logger, redactUrl } from './logger.js';
+export {
+  checkRedisForProduction,
+  judgeRedisSettings,
+  type RedisFinding,
+  type RedisSettings,
+  readRedisSettings,
+} from './redis-check.js';
 export { Shutdown } from './shutdown.js';

@@ -1,4 +1,4 @@
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -13,9 +13,10 @@ const REDACT = [
   'req.headers.authorization',
 ];
 
-/** JSON logs on stdout, one line per event, secrets redacted. */
-export function createLogger(name: string, level: string): Logger {
-  return pino({ name, level, redact: { paths: REDACT, censor: '[redacted]' } });
+/** JSON logs on stdout (or `destination`), one line per event, secrets redacted. */
+export function createLogger(name: string, level: string, destination?: DestinationStream): Logger {
+  const options = { name, level, redact: { paths: REDACT, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** A connection URL fit for a log line: any password or user name is replaced. */

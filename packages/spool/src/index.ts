@@ -1,1 +1,8 @@
-export {};
+export {
+  SpoolBrokenError,
+  SpoolClosedError,
+  SpoolError,
+  SpoolFullError,
+  SpoolLockedError,
+} from './errors.js';
+export { Spool, type SpoolEntry, type SpoolOptions, type SpoolRecovery } from './spool.js';

@@ -1,5 +1,27 @@
 import { z } from 'zod';
 
+/** The local disk spool that keeps callbacks acked while Redis is unreachable. */
+const spoolSchema = z
+  .strictObject({
+    /** Directory (relative to the working directory); `IMWATCH_SPOOL_DIR` overrides it. */
+    dir: z.string().min(1).default('.data/spool'),
+    /** Disk the spool may use; when it is full the ingest answers 503 (Tencent drops the event). */
+    maxBytes: z
+      .number()
+      .int()
+      .min(64 * 1024)
+      .max(2 ** 40)
+      .default(1024 ** 3),
+    /** Size of one segment file; acked callbacks are freed a whole file at a time. */
+    segmentBytes: z
+      .number()
+      .int()
+      .min(4 * 1024)
+      .max(256 * 1024 ** 2)
+      .default(4 * 1024 ** 2),
+  })
+  .prefault({});
+
 export const ingestSchema = z
   .strictObject({
     /** Path of the callback route; Tencent sends every command of an app to this one URL. */
@@ -32,5 +54,15 @@ export const ingestSchema = z
       .default(2048),
     /** Length cap of the rejections stream (approximate, `XADD MAXLEN ~`). */
     rejectionsMaxLen: z.number().int().min(100).max(10_000_000).default(10_000),
+    /**
+     * An enqueue slower than this (or failing) goes to the local spool and is acked from there.
+     * Well under Tencent's 2 s callback timeout, leaving time for the spool's fsync.
+     */
+    enqueueTimeoutMs: z.number().int().min(10).max(10_000).default(500),
+    /** Deadline for a whole request, headers and body: slow-loris clients are cut off. */
+    requestTimeoutMs: z.number().int().min(1000).max(120_000).default(10_000),
+    /** On SIGTERM, time to finish requests in flight before their connections are cut. */
+    shutdownTimeoutMs: z.number().int().min(0).max(300_000).default(10_000),
+    spool: spoolSchema,
   })
   .prefault({});

@@ -26,5 +26,9 @@ export const workerSchema = z
     concurrency: z.number().int().min(1).max(1000).default(50),
     /** Time a worker gets to finish its active jobs on shutdown. */
     shutdownTimeoutMs: z.number().int().min(0).max(600_000).default(30_000),
+    /** A job whose worker stopped renewing its lock (e.g. crashed) for this long is taken back. */
+    lockDurationMs: z.number().int().min(500).max(600_000).default(30_000),
+    /** How often a worker looks for such stalled jobs. */
+    stalledIntervalMs: z.number().int().min(500).max(600_000).default(30_000),
   })
   .prefault({});

@@ -1,0 +1,122 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createNotificationQueue, createRedis, enqueueDeliveries } from '@imwatch/queue';
+import {
+  type FakeService,
+  sampleAlert,
+  startFakeService,
+  testRedisUrl,
+  uniquePrefix,
+} from '@imwatch/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+let service: FakeService | undefined;
+let child: ChildProcess | undefined;
+afterEach(async () => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  await service?.close();
+});
+
+function writeConfig(lines: string[]): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'imwatch-notify-')), 'imwatch.yaml');
+  writeFileSync(path, lines.join('\n'));
+  return path;
+}
+
+function startWorker(configPath: string, prefix: string, env: Record<string, string> = {}) {
+  const started = spawn(process.execPath, [MAIN], {
+    env: {
+      PATH: process.env.PATH,
+      IMWATCH_CONFIG: configPath,
+      REDIS_URL: testRedisUrl(),
+      IMWATCH_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  started.stdout?.on('data', (chunk) => (output += chunk));
+  started.stderr?.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => started.once('exit', (code) => resolve(code)));
+  return { child: started, exited, output: () => output };
+}
+
+describe('worker process', () => {
+  it('delivers an alert to the sinks of its imwatch.yaml and stops cleanly on SIGTERM', async () => {
+    service = await startFakeService(() => ({ status: 204, body: '' }));
+    const secret = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
+    const configPath = writeConfig([
+      'apps: [{ sdkAppId: 1400000000 }]',
+      'sinks:',
+      `  hook: { type: webhook, url: "${service.url}/in", secret: "\${HOOK_SECRET}" }`,
+    ]);
+    const prefix = uniquePrefix('proc');
+    const worker = startWorker(configPath, prefix, { HOOK_SECRET: secret });
+    child = worker.child;
+
+    const redis = createRedis(testRedisUrl(), 'worker');
+    const queue = createNotificationQueue(redis, prefix);
+    try {
+      await enqueueDeliveries(queue, sampleAlert(5), ['hook']);
+      await expect.poll(() => service?.requests.length, { timeout: 20_000 }).toBe(1);
+      const [request] = service.requests;
+      expect(request?.url).toBe('/in');
+      expect(request?.headers['webhook-id']).toBe('al-000005.hook');
+      expect(request?.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+      expect(JSON.parse(request?.body ?? '')).toEqual(sampleAlert(5));
+      await expect.poll(() => queue.getCompletedCount(), { timeout: 10_000 }).toBe(1);
+    } finally {
+      await queue.close();
+      await redis.quit();
+    }
+    child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    // The secret never reaches a log line.
+    expect(worker.output()).not.toContain(secret.slice(6, 20));
+  });
+
+  it('delivers an alert whose worker was killed mid-request once the job is taken back', async () => {
+    // The first request never gets an answer: the worker is killed while waiting for it.
+    service = await startFakeService((_request, index) =>
+      index === 0 ? { hang: true } : { status: 200, body: '' },
+    );
+    const configPath = writeConfig([
+      'apps: [{ sdkAppId: 1400000000 }]',
+      'worker: { lockDurationMs: 1000, stalledIntervalMs: 500 }',
+      'sinks:',
+      `  hook: { type: webhook, url: "${service.url}/in", timeoutMs: 60000 }`,
+    ]);
+    const prefix = uniquePrefix('kill');
+    const first = startWorker(configPath, prefix);
+    child = first.child;
+    const redis = createRedis(testRedisUrl(), 'worker');
+    const queue = createNotificationQueue(redis, prefix);
+    try {
+      await enqueueDeliveries(queue, sampleAlert(9), ['hook']);
+      await expect.poll(() => service?.requests.length, { timeout: 20_000 }).toBe(1);
+      first.child.kill('SIGKILL');
+      await first.exited;
+      expect(await queue.getActiveCount()).toBe(1);
+
+      const second = startWorker(configPath, prefix);
+      child = second.child;
+      await expect.poll(() => queue.getCompletedCount(), { timeout: 30_000 }).toBe(1);
+      // Nothing lost: the alert reached the service again after the crash, with the same id.
+      expect(service.requests).toHaveLength(2);
+      expect(service.requests.map((request) => request.headers['webhook-id'])).toEqual([
+        'al-000009.hook',
+        'al-000009.hook',
+      ]);
+      expect(await queue.getFailedCount()).toBe(0);
+    } finally {
+      await queue.close();
+      await redis.quit();
+    }
+  });
+});

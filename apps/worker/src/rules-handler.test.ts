@@ -1,0 +1,138 @@
+import { createCallbackQueue, createNotificationQueue, createRedis, enqueueDeliveries } from '@imwatch/queue';
+import { createRulesEngine, queryCounts, rulesKeys } from '@imwatch/rules';
+import { createLogger } from '@imwatch/runtime';
+import { testRedisUrl, uniquePrefix } from '@imwatch/testing';
+import type { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCallbackWorker } from './callback-worker.js';
+import { createRulesHandler, type Deliver } from './rules-handler.js';
+import { APP, defaultConfig, failureCallback, MINUTE, otherCallback, T0 } from './worker.test-helpers.js';
+
+const logger = createLogger('rules-handler-test', 'silent');
+let connection: Redis;
+let prefix: string;
+const closers: (() => Promise<unknown>)[] = [];
+
+beforeEach(() => {
+  prefix = uniquePrefix('handler');
+  connection = createRedis(testRedisUrl(), 'worker');
+  closers.push(() => connection.quit());
+});
+afterEach(async () => {
+  for (const close of closers.reverse()) await close();
+  closers.length = 0;
+});
+
+function setup(deliver?: (real: Deliver) => Deliver) {
+  const config = defaultConfig();
+  const callbacks = createCallbackQueue(connection, prefix, {
+    attempts: 5,
+    backoffMs: 10,
+    keepCompleted: { count: 1000, ageSeconds: 600 },
+    keepFailed: { count: 1000, ageSeconds: 600 },
+  });
+  const notifications = createNotificationQueue(connection, prefix);
+  closers.push(
+    () => callbacks.close(),
+    () => notifications.close(),
+  );
+  const engine = createRulesEngine({
+    redis: connection,
+    prefix,
+    rules: config.rules,
+    alerting: config.alerting,
+  });
+  const real: Deliver = (alert, sinks) => enqueueDeliveries(notifications, alert, sinks);
+  const worker = createCallbackWorker({
+    connection,
+    prefix,
+    concurrency: 4,
+    logger,
+    handle: createRulesHandler({ engine, deliver: deliver ? deliver(real) : real, logger }),
+  });
+  closers.push(() => worker.close());
+  const drained = async () => {
+    const counts = await callbacks.getJobCounts('wait', 'active', 'delayed', 'prioritized');
+    return Object.values(counts).reduce((a, b) => a + b, 0);
+  };
+  return { callbacks, notifications, drained };
+}
+
+const muted = (random: number) =>
+  failureCallback({ code: 10017, group: '@TGS#g1', sender: 'mia', at: T0 + random, random });
+
+describe('rules handler in the callback worker', () => {
+  it('counts a callback enqueued twice under different job ids once', async () => {
+    const { callbacks, notifications, drained } = setup();
+    const callback = muted(1);
+    await callbacks.add(callback.command, callback, { jobId: callback.callbackId });
+    await callbacks.add(callback.command, callback, { jobId: 'replay-1' });
+    await expect.poll(drained, { timeout: 10_000 }).toBe(0);
+    expect(await callbacks.getCompletedCount()).toBe(2);
+    const counts = await queryCounts(connection, prefix, {
+      appId: APP,
+      windows: 1,
+      windowMs: MINUTE,
+      now: T0,
+    });
+    expect(counts.byCategory).toEqual({ muted: 1 });
+    expect(counts.traffic).toEqual({ [callback.command]: 1 });
+    expect(await connection.xlen(rulesKeys(prefix).alerts)).toBe(1);
+    const deliveries = await notifications.getJobs(['wait', 'delayed', 'active', 'completed']);
+    const [[, fields] = ['', []]] = await connection.xrange(rulesKeys(prefix).alerts, '-', '+');
+    expect(deliveries.map((job) => job.id)).toEqual([`${fields[1]}.log`]);
+  });
+
+  it('enqueues the deliveries of a run that crashed after applying its effects', async () => {
+    let calls = 0;
+    const { callbacks, notifications, drained } = setup((real) => async (alert, sinks) => {
+      calls++;
+      // The first attempt dies between the Lua call and the enqueue, as a crash would.
+      if (calls === 1) throw new Error('crash before enqueue');
+      await real(alert, sinks);
+    });
+    const callback = muted(2);
+    await callbacks.add(callback.command, callback, { jobId: callback.callbackId });
+    await expect.poll(drained, { timeout: 10_000 }).toBe(0);
+    const job = await callbacks.getJob(callback.callbackId);
+    expect(job?.attemptsMade).toBe(2);
+    expect(calls).toBe(2);
+    const deliveries = await notifications.getJobs(['wait', 'delayed', 'active', 'completed']);
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]?.data).toMatchObject({
+      sink: 'log',
+      alert: { rule: 'muted-sender', sender: 'mia' },
+    });
+    expect(await connection.xlen(rulesKeys(prefix).alerts)).toBe(1);
+    const counts = await queryCounts(connection, prefix, {
+      appId: APP,
+      windows: 1,
+      windowMs: MINUTE,
+      now: T0,
+    });
+    expect(counts.total).toBe(1);
+  });
+
+  it('counts every command, known or not, per app', async () => {
+    const { callbacks, drained } = setup();
+    const jobs = [
+      otherCallback('State.StateChange', T0, 1),
+      otherCallback('State.StateChange', T0, 2),
+      otherCallback('Vendor.CallbackSomethingNew', T0, 3),
+      muted(4),
+    ];
+    for (const job of jobs) await callbacks.add(job.command, job, { jobId: job.callbackId });
+    await expect.poll(drained, { timeout: 10_000 }).toBe(0);
+    const counts = await queryCounts(connection, prefix, {
+      appId: APP,
+      windows: 1,
+      windowMs: MINUTE,
+      now: T0,
+    });
+    expect(counts.traffic).toEqual({
+      'State.StateChange': 2,
+      'Vendor.CallbackSomethingNew': 1,
+      'Group.CallbackSendMsgException': 1,
+    });
+  });
+});

@@ -1,0 +1,50 @@
+import { parseConfig } from '@imwatch/config';
+import { callbackId, SEND_MSG_EXCEPTION } from '@imwatch/protocol';
+import type { CallbackJob } from '@imwatch/queue';
+
+export const APP = '1400000000';
+/** 2026-01-01T00:00:00Z: a window edge for every default window. */
+export const T0 = Date.UTC(2026, 0, 1);
+export const MINUTE = 60_000;
+
+export const configText = (extra = '') => `apps: [{ sdkAppId: ${APP} }, { sdkAppId: 1400000001 }]\n${extra}`;
+export const defaultConfig = () => parseConfig({}, configText());
+
+export interface FailureSpec {
+  appId?: string;
+  code: number;
+  group: string;
+  sender: string;
+  at: number;
+  random: number;
+}
+
+/** A `Group.CallbackSendMsgException` job as the ingest enqueues it, with an injected event time. */
+export function failureCallback(spec: FailureSpec): CallbackJob {
+  const appId = spec.appId ?? APP;
+  const body = {
+    CallbackCommand: SEND_MSG_EXCEPTION,
+    GroupId: spec.group,
+    Type: 'Public',
+    From_Account: spec.sender,
+    Random: spec.random,
+    MsgBody: [{ MsgType: 'TIMTextElem', MsgContent: { Text: `message ${spec.random}` } }],
+    ErrorCode: spec.code,
+    ErrorInfo: `error ${spec.code}`,
+    EventTime: String(spec.at),
+  };
+  return {
+    callbackId: callbackId(appId, SEND_MSG_EXCEPTION, body),
+    appId,
+    command: SEND_MSG_EXCEPTION,
+    platform: 'RESTAPI',
+    receivedAt: spec.at,
+    body,
+  };
+}
+
+/** Any other command: traffic only. */
+export function otherCallback(command: string, at: number, random: number, appId = APP): CallbackJob {
+  const body = { CallbackCommand: command, EventTime: at, Random: random };
+  return { callbackId: callbackId(appId, command, body), appId, command, receivedAt: at, body };
+}

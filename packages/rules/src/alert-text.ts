@@ -1,0 +1,62 @@
+import type { Label, RuleConfig } from '@imwatch/config';
+import type { CallbackEvent, DeliveryFailure } from './event.js';
+
+const CATEGORY_TEXT: Record<DeliveryFailure['category'], string> = {
+  muted: 'sender muted',
+  rate_limited: 'send rate over the limit',
+  content_blocked: 'blocked by content filtering',
+  invalid_request: 'invalid request',
+  other: 'other error',
+};
+
+const LABEL_TEXT: Record<Label, (event: CallbackEvent, failure: DeliveryFailure) => string> = {
+  sender: (_e, f) => `sender ${f.sender}`,
+  group: (_e, f) => `group ${f.group}`,
+  errorCode: (_e, f) => `ErrorCode ${f.errorCode}`,
+  category: (_e, f) => `category ${f.category}`,
+  groupType: (_e, f) => `${f.groupType || 'untyped'} groups`,
+  platform: (e) => `platform ${e.platform || 'unknown'}`,
+  app: (e) => `app ${e.appId}`,
+};
+
+/** "1m", "1h", "90s": a window length as people write it. */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+function who(rule: RuleConfig, event: CallbackEvent, failure: DeliveryFailure): string {
+  // Sender first, app last: "Sender jared in group @TGS#1, app 1400000000".
+  const order: Label[] = ['sender', 'group', 'errorCode', 'groupType', 'platform', 'category', 'app'];
+  const text = order
+    .filter((label) => rule.groupBy.includes(label))
+    .map((label) => LABEL_TEXT[label](event, failure))
+    .join(', ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * The one-line summary, before the script fills in what only it knows: `{count}` is replaced and
+ * the suppressed count and top senders are appended, then a full stop.
+ */
+export function summaryTemplate(
+  rule: RuleConfig,
+  event: CallbackEvent,
+  failure: DeliveryFailure,
+  windowStart: number,
+): string {
+  const code = `ErrorCode ${failure.errorCode}${failure.known ? '' : ', not in the catalogue'}`;
+  if (rule.kind === 'alert')
+    return `${who(rule, event, failure)}: message not delivered, ${failure.meaning} (${code})`;
+  return (
+    `${who(rule, event, failure)}: {count} messages not delivered (${CATEGORY_TEXT[failure.category]}) ` +
+    `in the ${formatDuration(rule.windowMs)} window from ${new Date(windowStart).toISOString()}`
+  );
+}

@@ -1,0 +1,62 @@
+import type { AlertingConfig, RuleConfig } from '@imwatch/config';
+import type { Alert, CallbackJob } from '@imwatch/queue';
+import type { Redis } from 'ioredis';
+import { APPLY_SCRIPT } from './apply.lua.js';
+import { toEvent } from './event.js';
+import { rulesKeys } from './keys.js';
+import { buildPlan, compileRules, type PlanSettings, type TemplateCache } from './plan.js';
+
+/** What applying one callback did. */
+export interface ApplyResult {
+  /** False when the callback had been applied before: nothing changed this time. */
+  fresh: boolean;
+  /** The alerts the callback produced, also on a re-run, so lost deliveries can be re-enqueued. */
+  alerts: Alert[];
+  /** Alerts held back by an inhibition on this run. */
+  inhibited: number;
+}
+
+export interface RulesEngine {
+  apply(callback: CallbackJob): Promise<ApplyResult>;
+  /** The sinks an alert goes to: its rule's, else the default ones. */
+  sinksFor(alert: Alert): readonly string[];
+}
+
+export interface RulesEngineDeps {
+  redis: Redis;
+  prefix: string;
+  rules: readonly RuleConfig[];
+  alerting: AlertingConfig;
+}
+
+type ApplyCommand = (
+  numKeys: number,
+  ...keysAndArgs: (string | number)[]
+) => Promise<[number, string, number]>;
+
+/** Builds the engine: rules compiled once, the script registered on the connection. */
+export function createRulesEngine({ redis, prefix, rules, alerting }: RulesEngineDeps): RulesEngine {
+  const compiled = compileRules(rules, alerting);
+  const keys = rulesKeys(prefix);
+  const settings: PlanSettings = {
+    guardTtlMs: alerting.guardTtl,
+    streamMaxLen: alerting.alertsStreamMaxLen,
+    counterWindowMs: alerting.counterWindow,
+    counterTtlMs: alerting.countersRetentionDays * 86_400_000,
+    latenessMs: alerting.lateness,
+  };
+  const templates: TemplateCache = new Map();
+  const sinks = new Map(rules.map((rule) => [rule.name, rule.sinks ?? alerting.defaultSinks]));
+  // defineCommand loads the script once and falls back from EVALSHA to EVAL after a Redis restart.
+  if (!('imwatchApplyRules' in redis)) redis.defineCommand('imwatchApplyRules', { lua: APPLY_SCRIPT });
+  const run = (redis as unknown as { imwatchApplyRules: ApplyCommand }).imwatchApplyRules.bind(redis);
+
+  return {
+    async apply(callback) {
+      const plan = buildPlan(callback.callbackId, toEvent(callback), compiled, keys, settings, templates);
+      const [fresh, alerts, inhibited] = await run(plan.keys.length, ...plan.keys, ...plan.args);
+      return { fresh: fresh === 1, alerts: alerts === '' ? [] : (JSON.parse(alerts) as Alert[]), inhibited };
+    },
+    sinksFor: (alert) => sinks.get(alert.rule) ?? alerting.defaultSinks,
+  };
+}

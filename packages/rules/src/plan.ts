@@ -1,0 +1,141 @@
+import type { AlertingConfig, Label, RuleConfig } from '@imwatch/config';
+import { cachedTemplate, type TemplateCache } from './alert-template.js';
+import type { CallbackEvent, DeliveryFailure } from './event.js';
+import type { RulesKeys } from './keys.js';
+import { compileMatch, labelKey } from './match.js';
+
+interface InhibitLink {
+  /** The source rule whose active alerts inhibit. */
+  source: string;
+  equal: readonly Label[];
+  equalName: string;
+}
+
+/** A rule prepared once at start: its predicate and the inhibitions it sets and obeys. */
+export interface CompiledRule {
+  config: RuleConfig;
+  matches: (event: CallbackEvent, failure: DeliveryFailure) => boolean;
+  marks: InhibitLink[];
+  checks: InhibitLink[];
+}
+
+export function compileRules(rules: readonly RuleConfig[], alerting: AlertingConfig): CompiledRule[] {
+  const link = (source: string, equal: readonly Label[]): InhibitLink => ({
+    source,
+    equal,
+    equalName: equal.join(','),
+  });
+  return rules
+    .filter((rule) => rule.enabled)
+    .map((config) => ({
+      config,
+      matches: compileMatch(config),
+      marks: alerting.inhibit
+        .filter((inhibit) => inhibit.source === config.name)
+        .map((inhibit) => link(inhibit.source, inhibit.equal)),
+      checks: alerting.inhibit
+        .filter((inhibit) => inhibit.target.includes(config.name))
+        .map((inhibit) => link(inhibit.source, inhibit.equal)),
+    }));
+}
+
+export type { TemplateCache };
+
+export interface PlanSettings {
+  guardTtlMs: number;
+  streamMaxLen: number;
+  counterWindowMs: number;
+  counterTtlMs: number;
+  latenessMs: number;
+}
+
+/** The KEYS and ARGV of one run of the apply script. */
+export interface Plan {
+  keys: string[];
+  args: (string | number)[];
+}
+
+/**
+ * Turns one callback into the plan of its effects: which counters, which rules, which state keys.
+ * Pure and deterministic, so a re-run builds the same plan.
+ */
+export function buildPlan(
+  callbackId: string,
+  event: CallbackEvent,
+  rules: readonly CompiledRule[],
+  keys: RulesKeys,
+  settings: PlanSettings,
+  templates: TemplateCache,
+): Plan {
+  const counterWindow = event.eventTime - (event.eventTime % settings.counterWindowMs);
+  const planKeys = [keys.guard(callbackId), keys.alerts, keys.traffic(event.appId, counterWindow)];
+  const args: (string | number)[] = [
+    settings.guardTtlMs,
+    settings.streamMaxLen,
+    settings.counterTtlMs,
+    event.command,
+  ];
+  const failure = event.failure;
+  if (!failure) {
+    args.push(0, '', '', '', event.eventTime, 0, '', '', '', 0, '');
+    return { keys: planKeys, args };
+  }
+  const { appId } = event;
+  planKeys.push(
+    keys.counts(appId, counterWindow),
+    keys.groups(appId, failure.category, counterWindow),
+    keys.senders(appId, failure.category, counterWindow),
+  );
+  const ruleCountAt = args.length + 5;
+  const sample = failure.sample;
+  args.push(
+    1,
+    failure.category,
+    failure.group,
+    failure.sender,
+    event.eventTime,
+    0,
+    callbackId.slice(3),
+    failure.errorInfo,
+    sample?.msgType ?? '',
+    sample?.text === undefined ? 0 : 1,
+    sample?.text ?? '',
+  );
+  let matched = 0;
+  for (const rule of rules) {
+    if (!rule.matches(event, failure)) continue;
+    matched++;
+    const { config } = rule;
+    const key = labelKey(event, failure, config.groupBy);
+    let windowStart = 0;
+    let ttl: number;
+    if (config.kind === 'alert') {
+      planKeys.push(keys.cooldown(config.name, key));
+      ttl = config.cooldownMs + settings.latenessMs;
+    } else {
+      windowStart = event.eventTime - (event.eventTime % config.windowMs);
+      planKeys.push(keys.window(config.name, windowStart, key));
+      if (config.topSenders > 0) planKeys.push(keys.windowSenders(config.name, windowStart, key));
+      if (config.cooldownMs > 0) planKeys.push(keys.cooldown(config.name, key));
+      ttl = config.windowMs + settings.latenessMs;
+    }
+    for (const mark of rule.marks)
+      planKeys.push(keys.active(mark.source, mark.equalName, labelKey(event, failure, mark.equal)));
+    for (const check of rule.checks)
+      planKeys.push(keys.active(check.source, check.equalName, labelKey(event, failure, check.equal)));
+    args.push(
+      config.kind === 'alert' ? 'a' : 't',
+      ttl,
+      config.kind === 'alert' ? config.cooldownMs : config.threshold,
+      windowStart,
+      windowStart + config.windowMs,
+      config.topSenders,
+      cachedTemplate(templates, config, event, failure, key, windowStart),
+      rule.marks.length,
+      rule.checks.length,
+      config.kind === 'threshold' ? config.cooldownMs : 0,
+    );
+  }
+  args[ruleCountAt] = matched;
+  return { keys: planKeys, args };
+}

@@ -1,0 +1,73 @@
+import { categorize } from '@imwatch/protocol';
+import { testRedisUrl, uniquePrefix } from '@imwatch/testing';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRulesEngine } from './engine.js';
+import { queryCounts } from './query.js';
+import { APP, defaultConfig, failureCallback, MINUTE, otherCallback, T0 } from './rules.test-helpers.js';
+
+const CODES = [10017, 10023, 80001, 10010, 99999];
+let redis: Redis;
+const prefix = uniquePrefix('query');
+
+/** Deterministic spread of callbacks over 3 one-minute windows, tallied here independently. */
+const events = Array.from({ length: 300 }, (_, i) => ({
+  code: CODES[i % CODES.length] as number,
+  group: `@g${i % 7}`,
+  sender: `u${i % 11}`,
+  at: T0 + (i % 3) * MINUTE + i,
+}));
+
+beforeAll(async () => {
+  redis = new Redis(testRedisUrl());
+  const config = defaultConfig();
+  const engine = createRulesEngine({ redis, prefix, rules: config.rules, alerting: config.alerting });
+  for (const spec of events) await engine.apply(failureCallback(spec));
+  for (let i = 0; i < 4; i++) await engine.apply(otherCallback('State.StateChange', T0 + i));
+});
+afterAll(async () => {
+  await redis.quit();
+});
+
+describe('queryCounts', () => {
+  it('answers totals, one group and one sender, and the top lists over the last N windows', async () => {
+    const inLastTwo = events.filter((e) => e.at >= T0 + MINUTE);
+    const rateLimited = inLastTwo.filter((e) => categorize(e.code).category === 'rate_limited');
+    const result = await queryCounts(redis, prefix, {
+      appId: APP,
+      category: 'rate_limited',
+      groupId: '@g3',
+      sender: 'u5',
+      windows: 2,
+      windowMs: MINUTE,
+      now: T0 + 2 * MINUTE + 30_000,
+      top: 3,
+    });
+    expect(result.from).toBe(T0 + MINUTE);
+    expect(result.to).toBe(T0 + 3 * MINUTE);
+    expect(result.total).toBe(rateLimited.length);
+    expect(result.byCategory).toEqual({ rate_limited: rateLimited.length });
+    expect(result.group).toBe(rateLimited.filter((e) => e.group === '@g3').length);
+    expect(result.sender).toBe(rateLimited.filter((e) => e.sender === 'u5').length);
+    const bySender = new Map<string, number>();
+    for (const e of rateLimited) bySender.set(e.sender, (bySender.get(e.sender) ?? 0) + 1);
+    const expectedTop = [...bySender.values()].sort((a, b) => b - a).slice(0, 3);
+    expect(result.topSenders.map((s) => s.count)).toEqual(expectedTop);
+    for (const { sender, count } of result.topSenders) expect(bySender.get(sender)).toBe(count);
+  });
+
+  it('counts every category and the traffic of every command', async () => {
+    const result = await queryCounts(redis, prefix, {
+      appId: APP,
+      windows: 3,
+      windowMs: MINUTE,
+      now: T0 + 2 * MINUTE,
+    });
+    expect(result.total).toBe(events.length);
+    expect(result.perWindow.map((w) => w.total)).toEqual([100, 100, 100]);
+    expect(result.byCategory.other).toBe(events.filter((e) => e.code === 99999).length);
+    expect(result.traffic).toEqual({ 'Group.CallbackSendMsgException': 300, 'State.StateChange': 4 });
+    expect(result.topGroups.reduce((n, g) => n + g.count, 0)).toBeLessThanOrEqual(300);
+    expect(result.topGroups).toHaveLength(7);
+  });
+});
