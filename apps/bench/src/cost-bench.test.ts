@@ -26,8 +26,9 @@ describe('memory by class', () => {
     await notifications.waitUntilReady();
     await redis.hset(`${prefix}:notifications:meta`, 'x', '1');
     await redis.hset(`${prefix}:notifications:1`, 'name', 'deliver');
-    await redis.set(`${prefix}:count:w1`, '3', 'PX', 86_400_000);
-    await redis.set(`${prefix}:count:forever`, '3');
+    await redis.set(`${prefix}:counts:w1`, '3', 'PX', 86_400_000);
+    await redis.set(`${prefix}:counts:forever`, '3');
+    await redis.set(`${prefix}:guard:cb-1`, '', 'PX', 3_600_000);
 
     const classes = await memoryByClass(redis, prefix);
     expect(classes.dedup).toMatchObject({ keys: 2, noTtl: 0 });
@@ -36,8 +37,10 @@ describe('memory by class', () => {
     expect(classes.keptJobs).toMatchObject({ keys: 1, noTtl: 1 });
     expect(classes.queueStructures.keys).toBe(1);
     expect(classes.otherQueuesAndStreams.keys).toBe(3);
-    expect(classes.workerState).toMatchObject({ keys: 2, noTtl: 1 });
-    expect(classes.workerState.bytes).toBeGreaterThan(0);
+    expect(Object.keys(classes.workerState).sort()).toEqual(['counts', 'guard']);
+    expect(classes.workerState.counts).toMatchObject({ keys: 2, noTtl: 1 });
+    expect(classes.workerState.guard).toMatchObject({ keys: 1, noTtl: 0 });
+    expect(classes.workerState.guard?.maxTtlMs).toBeGreaterThan(3_000_000);
     await notifications.obliterate({ force: true });
     await notifications.close();
     await redis.del(...(await redis.keys(`${prefix}*`)));

@@ -23,8 +23,11 @@ export interface MemoryClasses {
   queueStructures: KeyClass;
   /** Other BullMQ queues under the prefix (notifications) and capped streams (alerts, rejections). */
   otherQueuesAndStreams: KeyClass;
-  /** Everything else: the worker's counters, guards, cooldowns. */
-  workerState: KeyClass;
+  /**
+   * Everything else: the worker's guards, counters, rule windows, cooldowns, by the word after
+   * the prefix (`<prefix>:guard:…` → `guard`).
+   */
+  workerState: Record<string, KeyClass>;
 }
 
 export interface CostResult {
@@ -47,20 +50,23 @@ export async function memoryByClass(redis: Redis, prefix: string): Promise<Memor
     keptJobs: empty(),
     queueStructures: empty(),
     otherQueuesAndStreams: empty(),
-    workerState: empty(),
+    workerState: {},
   };
   // BullMQ marks every queue with a `<prefix>:<queue>:meta` hash; their keys are not worker state.
   const otherQueues: string[] = [];
-  const classify = (key: string, type: string): keyof MemoryClasses => {
+  const classify = (key: string, type: string): KeyClass => {
     if (key.startsWith(queueKey)) {
       const rest = key.slice(queueKey.length);
-      if (rest.startsWith('de:')) return 'dedup';
-      if (rest.startsWith('cb-')) return 'keptJobs';
-      return 'queueStructures';
+      if (rest.startsWith('de:')) return classes.dedup;
+      if (rest.startsWith('cb-')) return classes.keptJobs;
+      return classes.queueStructures;
     }
-    if (type === 'stream' || otherQueues.some((queue) => key.startsWith(queue)))
-      return 'otherQueuesAndStreams';
-    return 'workerState';
+    if (type === 'stream' || otherQueues.some((queue) => key.startsWith(queue))) {
+      return classes.otherQueuesAndStreams;
+    }
+    const word = key.slice(prefix.length + 1).split(':')[0] ?? '';
+    classes.workerState[word] ??= empty();
+    return classes.workerState[word];
   };
   const all: string[] = [];
   let cursor = '0';
@@ -80,7 +86,7 @@ export async function memoryByClass(redis: Redis, prefix: string): Promise<Memor
     keys.forEach((key, j) => {
       const bytes = Number(replies[3 * j]?.[1] ?? 0);
       const ttl = Number(replies[3 * j + 1]?.[1] ?? -1);
-      const target = classes[classify(key, String(replies[3 * j + 2]?.[1] ?? ''))];
+      const target = classify(key, String(replies[3 * j + 2]?.[1] ?? ''));
       target.keys++;
       target.bytes += bytes;
       if (ttl < 0) target.noTtl++;
@@ -95,7 +101,10 @@ export async function memoryByClass(redis: Redis, prefix: string): Promise<Memor
  * then drained by the real worker. Counts Redis commands and round trips of each side and the
  * memory left behind once the queue is empty.
  */
-export async function measureCost(setup: DrainSetup, callbacks: number): Promise<CostResult> {
+export async function measureCost(
+  setup: DrainSetup & { workDir: string },
+  callbacks: number,
+): Promise<CostResult> {
   const { redis } = setup;
   const prefix = '{bench-cost}';
   await redis.flushall();

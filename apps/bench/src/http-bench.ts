@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { freePort, sampleQuery, sampleText } from '@imwatch/testing';
 import type { Redis } from 'ioredis';
 import { type Child, startNode, waitFor } from './children.js';
@@ -32,6 +33,8 @@ export interface HttpSetup {
   serverNodeArgs?: string[];
   /** Another build of the ingest's main.js to compare with (`--baseline`). */
   baselineMain?: string;
+  /** The bench's temp dir; each ingest run gets a fresh spool directory in it. */
+  workDir: string;
 }
 
 /** The sample callback's text with a placeholder where each request puts its own Random. */
@@ -41,6 +44,8 @@ export function bodyTemplate(): string {
   if (template === text) throw new Error('sample has no Random field to vary');
   return template;
 }
+
+let spoolDirs = 0;
 
 /** Starts one server under test; resolves once it answers its health check. */
 export async function startServer(kind: ServerKind, setup: HttpSetup, prefix: string) {
@@ -54,6 +59,8 @@ export async function startServer(kind: ServerKind, setup: HttpSetup, prefix: st
     LOG_LEVEL: 'warn',
     // The load is unsigned: keep the sample app's token off even if the caller's shell sets it.
     IMWATCH_SAMPLE_TOKEN: '',
+    // A fresh spool per run, so no run replays another's leftovers.
+    IMWATCH_SPOOL_DIR: join(setup.workDir, `spool-${++spoolDirs}`),
     ENQUEUER: kind === 'imwatch-add-per-request' ? 'add-per-request' : 'batching',
   };
   const scripts: Record<ServerKind, string> = {

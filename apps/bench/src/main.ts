@@ -118,6 +118,7 @@ async function main() {
   const redisVersion = /redis_version:(\S+)/.exec(redisInfo)?.[1] ?? '?';
   log(`redis-server ${redisVersion} on ${redisServer.url}; ${rounds} round(s)`);
   const setup = {
+    workDir,
     redis,
     redisUrl: redisServer.url,
     configPath,

@@ -145,22 +145,30 @@ export function costReport(cost: CostResult): string {
   const { dedup, keptJobs, queueStructures, otherQueuesAndStreams, workerState } = cost.memory;
   const perDay = 1_000_000;
   const dedupPerKey = dedup.keys > 0 ? dedup.bytes / dedup.keys : 0;
-  // At a steady rate, the keys alive at once are rate × lifetime.
-  const dedupLive = (perDay / 86_400) * cost.dedupWindowSeconds * dedupPerKey;
-  const stateDays = Math.ceil(workerState.maxTtlMs / 86_400_000);
-  const statePerCallback = workerState.bytes / n;
+  // Keys made as callbacks arrive and kept for their TTL: at 1 M/day, bytes per callback × 1 M ×
+  // TTL in days is what stays alive. Exact for one key per callback (guards), an upper bound for
+  // keys many callbacks share (counters).
+  const perMillion = (k: KeyClass) => {
+    if (k.noTtl > 0) return `UNBOUNDED: ${k.noTtl} keys never expire`;
+    const mb = ((k.bytes / n) * perDay * (k.maxTtlMs / 86_400_000)) / MB;
+    return `${showNumber(mb, mb < 10 ? 2 : 0)} MB`;
+  };
   const ttl = (k: KeyClass) => {
     if (k.keys === 0) return '–';
     const longest = k.maxTtlMs > 0 ? `${showNumber(k.maxTtlMs / 1000)} s` : '';
     const never = k.noTtl > 0 ? `${k.noTtl} without TTL` : '';
     return [longest, never].filter(Boolean).join('; ');
   };
-  const stateCell =
-    workerState.keys === 0
-      ? '– (no worker state)'
-      : workerState.noTtl > 0
-        ? `UNBOUNDED: ${workerState.noTtl} keys never expire`
-        : `≤ ${showNumber((statePerCallback * perDay * stateDays) / MB, 1)} MB (${stateDays} d retention; counters aggregate, so less)`;
+  const stateRows = Object.entries(workerState)
+    .sort((a, b) => b[1].bytes - a[1].bytes)
+    .map(([word, k]) => [
+      `worker state \`${word}:*\``,
+      String(k.keys),
+      showNumber(k.bytes),
+      showNumber(k.bytes / n, 1),
+      ttl(k),
+      perMillion(k),
+    ]);
   const memory = markdownTable(
     ['what', 'keys', 'bytes', 'bytes / callback', 'TTL', 'per million callbacks a day'],
     [
@@ -170,16 +178,9 @@ export function costReport(cost: CostResult): string {
         showNumber(dedup.bytes),
         showNumber(dedupPerKey, 1),
         ttl(dedup),
-        `${showNumber(dedupLive / MB, 2)} MB (${showNumber((perDay / 86_400) * cost.dedupWindowSeconds)} keys alive)`,
+        `${perMillion(dedup)} (${showNumber((perDay / 86_400) * cost.dedupWindowSeconds)} keys alive)`,
       ],
-      [
-        'worker state: counters, guards, cooldowns (over retention)',
-        String(workerState.keys),
-        showNumber(workerState.bytes),
-        showNumber(statePerCallback, 1),
-        ttl(workerState),
-        stateCell,
-      ],
+      ...stateRows,
       [
         'completed jobs kept (bounded by queue.keepCompleted)',
         String(keptJobs.keys),
