@@ -41,6 +41,10 @@ describe('memory by class', () => {
     expect(classes.workerState.counts).toMatchObject({ keys: 2, noTtl: 1 });
     expect(classes.workerState.guard).toMatchObject({ keys: 1, noTtl: 0 });
     expect(classes.workerState.guard?.maxTtlMs).toBeGreaterThan(3_000_000);
+    // bytes × seconds: the guard's own size times about an hour.
+    const guard = classes.workerState.guard;
+    expect(guard?.byteSeconds).toBeGreaterThan(((guard?.bytes ?? 0) * 3_000_000) / 1000);
+    expect(guard?.byteSeconds).toBeLessThanOrEqual(((guard?.bytes ?? 0) * 3_600_000) / 1000);
     await notifications.obliterate({ force: true });
     await notifications.close();
     await redis.del(...(await redis.keys(`${prefix}*`)));

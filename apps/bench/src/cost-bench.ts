@@ -1,4 +1,6 @@
-import { CALLBACKS_QUEUE } from '@imwatch/queue';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CALLBACKS_QUEUE, type CallbackJob } from '@imwatch/queue';
 import type { Redis } from 'ioredis';
 import { type DrainSetup, POLL_COMMANDS, startWorker, waitDrained } from './drain-bench.js';
 import { bodyTemplate, runLoad, startServer } from './http-bench.js';
@@ -11,6 +13,8 @@ export interface KeyClass {
   maxTtlMs: number;
   /** Keys that never expire. */
   noTtl: number;
+  /** Σ bytes × remaining TTL (s) over keys that expire: what the keys cost over their lifetime. */
+  byteSeconds: number;
 }
 
 /** What the keys left after a drain are for. */
@@ -44,7 +48,7 @@ export interface CostResult {
 /** Sums MEMORY USAGE and TTLs of every key under the prefix, by what the key is for. */
 export async function memoryByClass(redis: Redis, prefix: string): Promise<MemoryClasses> {
   const queueKey = `${prefix}:${CALLBACKS_QUEUE}:`;
-  const empty = (): KeyClass => ({ keys: 0, bytes: 0, maxTtlMs: 0, noTtl: 0 });
+  const empty = (): KeyClass => ({ keys: 0, bytes: 0, maxTtlMs: 0, noTtl: 0, byteSeconds: 0 });
   const classes: MemoryClasses = {
     dedup: empty(),
     keptJobs: empty(),
@@ -90,22 +94,29 @@ export async function memoryByClass(redis: Redis, prefix: string): Promise<Memor
       target.keys++;
       target.bytes += bytes;
       if (ttl < 0) target.noTtl++;
-      else target.maxTtlMs = Math.max(target.maxTtlMs, ttl);
+      else {
+        target.maxTtlMs = Math.max(target.maxTtlMs, ttl);
+        target.byteSeconds += (bytes * ttl) / 1000;
+      }
     });
   }
   return classes;
 }
 
 /**
- * End to end through the real processes: `callbacks` distinct callbacks posted to the ingest,
+ * End to end through the real processes: the mixed callbacks posted to the ingest once each,
  * then drained by the real worker. Counts Redis commands and round trips of each side and the
  * memory left behind once the queue is empty.
  */
 export async function measureCost(
   setup: DrainSetup & { workDir: string },
-  callbacks: number,
+  jobs: readonly CallbackJob[],
 ): Promise<CostResult> {
   const { redis } = setup;
+  const callbacks = jobs.length;
+  // The same realistic mix as the drain, each callback posted once, so counters see many groups.
+  const bodiesFile = join(setup.workDir, 'cost-bodies.json');
+  writeFileSync(bodiesFile, JSON.stringify(jobs.map((job) => JSON.stringify(job.body))));
   const prefix = '{bench-cost}';
   await redis.flushall();
   const base = await snapshot(redis);
@@ -123,6 +134,7 @@ export async function measureCost(
       duration: 0,
       amount: callbacks,
       bodyTemplate: bodyTemplate(),
+      bodiesFile,
       firstRandom: 1,
     });
     const after = await snapshot(redis);

@@ -138,15 +138,16 @@ async function main() {
   if (flags.levers) servers.push('imwatch-add-per-request');
   if (flags.baseline) servers.push('baseline');
   const workers: WorkerKind[] = ['imwatch-worker', 'noop-bullmq'];
-  const jobs = only.has('drain')
-    ? mixedCallbacks(callbacks, {
-        appId: SAMPLE_APP_ID,
-        groups: 500,
-        senders: 5000,
-        now: Date.now(),
-        spanMs: 10 * 60_000,
-      })
-    : [];
+  const jobs =
+    only.has('drain') || only.has('cost')
+      ? mixedCallbacks(callbacks, {
+          appId: SAMPLE_APP_ID,
+          groups: 500,
+          senders: 5000,
+          now: Date.now(),
+          spanMs: 10 * 60_000,
+        })
+      : [];
 
   let runIndex = 0;
   for (let round = 0; round < rounds; round++) {
@@ -181,7 +182,7 @@ async function main() {
       }
     }
   }
-  const cost = only.has('cost') ? await measureCost(setup, callbacks) : undefined;
+  const cost = only.has('cost') ? await measureCost(setup, jobs) : undefined;
 
   const out = [
     `## imwatch bench — ${new Date().toISOString()}`,

@@ -145,12 +145,13 @@ export function costReport(cost: CostResult): string {
   const { dedup, keptJobs, queueStructures, otherQueuesAndStreams, workerState } = cost.memory;
   const perDay = 1_000_000;
   const dedupPerKey = dedup.keys > 0 ? dedup.bytes / dedup.keys : 0;
-  // Keys made as callbacks arrive and kept for their TTL: at 1 M/day, bytes per callback × 1 M ×
-  // TTL in days is what stays alive. Exact for one key per callback (guards), an upper bound for
-  // keys many callbacks share (counters).
+  // Keys made as callbacks arrive live for their TTL (all were just made: remaining ≈ full TTL).
+  // At a steady 1 M/day the bytes alive are Σ(bytes × TTL) per callback × callbacks per second:
+  // exact for one key per callback (dedup, guards), an upper bound for keys callbacks share
+  // (counters, rule windows), which grow with distinct groups and senders, not with callbacks.
   const perMillion = (k: KeyClass) => {
     if (k.noTtl > 0) return `UNBOUNDED: ${k.noTtl} keys never expire`;
-    const mb = ((k.bytes / n) * perDay * (k.maxTtlMs / 86_400_000)) / MB;
+    const mb = ((k.byteSeconds / n) * (perDay / 86_400)) / MB;
     return `${showNumber(mb, mb < 10 ? 2 : 0)} MB`;
   };
   const ttl = (k: KeyClass) => {
@@ -208,7 +209,7 @@ export function costReport(cost: CostResult): string {
     ],
   );
   return [
-    `Redis commands per callback, end to end (${n} callbacks posted to the ingest at 50 connections, then drained by the worker; commands run inside Lua scripts are counted; round trips = socket reads Redis processed):`,
+    `Redis commands per callback, end to end (${n} mixed callbacks posted to the ingest at 50 connections, then drained by the worker; commands run inside Lua scripts are counted; round trips = socket reads Redis processed):`,
     '',
     commands,
     '',
