@@ -8,7 +8,12 @@ import { paths } from './paths.js';
 export const COMMAND = 'Group.CallbackSendMsgException';
 
 /** The servers compared on the same load. */
-export type ServerKind = 'imwatch' | 'bare-hono' | 'imwatch-add-per-request' | 'baseline';
+export type ServerKind =
+  | 'imwatch'
+  | 'bare-hono'
+  | 'imwatch-add-per-request'
+  | 'imwatch-batching-no-spool'
+  | 'baseline';
 
 export interface HttpRun {
   server: ServerKind;
@@ -67,6 +72,7 @@ export async function startServer(kind: ServerKind, setup: HttpSetup, prefix: st
     imwatch: paths.ingestMain,
     'bare-hono': paths.bareHono,
     'imwatch-add-per-request': paths.ingestVariant,
+    'imwatch-batching-no-spool': paths.ingestVariant,
     baseline: setup.baselineMain ?? paths.ingestMain,
   };
   const script = scripts[kind];

@@ -45,7 +45,8 @@ if (flags.help) {
   --callbacks <n>      callbacks per worker drain and cost run (default 20000; --quick 5000)
   --concurrency <n>    worker concurrency for both workers (default: the shipped config's)
   --only <list>        http,drain,cost (default all)
-  --levers             also run the ingest with one queue.add per request (what batching bought)
+  --levers             also run the ingest app without the spool, batching and with one
+                       queue.add per request (what batching and the spool cost or bought)
   --baseline <main.js> also run another build of the ingest (e.g. an older commit) as 'baseline'
   --node-args=<flags>  extra node flags for the imwatch ingest, e.g. --node-args="--max-semi-space-size=4"
   --profile <dir>      write CPU profiles of the imwatch ingest (node --cpu-prof) into <dir>
@@ -135,7 +136,7 @@ async function main() {
   const httpRuns: HttpRun[] = [];
   const drainRuns: DrainRun[] = [];
   const servers: ServerKind[] = ['imwatch', 'bare-hono'];
-  if (flags.levers) servers.push('imwatch-add-per-request');
+  if (flags.levers) servers.push('imwatch-batching-no-spool', 'imwatch-add-per-request');
   if (flags.baseline) servers.push('baseline');
   const workers: WorkerKind[] = ['imwatch-worker', 'noop-bullmq'];
   const jobs =
