@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { freePort, sampleQuery, sampleText } from '@imwatch/testing';
 import type { Redis } from 'ioredis';
 import { type Child, startNode, waitFor } from './children.js';
@@ -7,11 +8,18 @@ import { paths } from './paths.js';
 export const COMMAND = 'Group.CallbackSendMsgException';
 
 /** The servers compared on the same load. */
-export type ServerKind = 'imwatch' | 'bare-hono' | 'imwatch-add-per-request' | 'baseline';
+export type ServerKind =
+  | 'imwatch'
+  | 'bare-hono'
+  | 'imwatch-add-per-request'
+  | 'imwatch-batching-no-spool'
+  | 'baseline';
 
 export interface HttpRun {
   server: ServerKind;
   connections: number;
+  /** Fixed request rate of the run, req/s; undefined when the load generator went flat out. */
+  rate: number | undefined;
   load: LoadResult;
   peakRss: number;
   /** CPU time of the server process per request, µs: robust to a busy machine, unlike req/s. */
@@ -30,6 +38,8 @@ export interface HttpSetup {
   serverNodeArgs?: string[];
   /** Another build of the ingest's main.js to compare with (`--baseline`). */
   baselineMain?: string;
+  /** The bench's temp dir; each ingest run gets a fresh spool directory in it. */
+  workDir: string;
 }
 
 /** The sample callback's text with a placeholder where each request puts its own Random. */
@@ -39,6 +49,8 @@ export function bodyTemplate(): string {
   if (template === text) throw new Error('sample has no Random field to vary');
   return template;
 }
+
+let spoolDirs = 0;
 
 /** Starts one server under test; resolves once it answers its health check. */
 export async function startServer(kind: ServerKind, setup: HttpSetup, prefix: string) {
@@ -50,12 +62,17 @@ export async function startServer(kind: ServerKind, setup: HttpSetup, prefix: st
     PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
+    // The load is unsigned: keep the sample app's token off even if the caller's shell sets it.
+    IMWATCH_SAMPLE_TOKEN: '',
+    // A fresh spool per run, so no run replays another's leftovers.
+    IMWATCH_SPOOL_DIR: join(setup.workDir, `spool-${++spoolDirs}`),
     ENQUEUER: kind === 'imwatch-add-per-request' ? 'add-per-request' : 'batching',
   };
   const scripts: Record<ServerKind, string> = {
     imwatch: paths.ingestMain,
     'bare-hono': paths.bareHono,
     'imwatch-add-per-request': paths.ingestVariant,
+    'imwatch-batching-no-spool': paths.ingestVariant,
     baseline: setup.baselineMain ?? paths.ingestMain,
   };
   const script = scripts[kind];
@@ -86,10 +103,17 @@ export async function httpRun(
   connections: number,
   setup: HttpSetup,
   runIndex: number,
+  rate?: number,
 ): Promise<HttpRun> {
   const { child, url } = await startServer(kind, setup, `{bench-http-${runIndex}}`);
   try {
-    const options = { url, connections, bodyTemplate: bodyTemplate(), firstRandom: runIndex * 10_000_000 };
+    const options = {
+      url,
+      connections,
+      bodyTemplate: bodyTemplate(),
+      firstRandom: runIndex * 10_000_000,
+      ...(rate ? { rate } : {}),
+    };
     if (setup.warmupSeconds > 0) {
       await runLoad({
         ...options,
@@ -102,7 +126,7 @@ export async function httpRun(
     const load = await runLoad({ ...options, duration: setup.durationSeconds });
     const serverCpuUs = ((child.cpuMs() - cpuBefore) * 1000) / load.requests;
     const redisCpuUs = (((await redisCpuMs(setup.redis)) - redisBefore) * 1000) / load.requests;
-    return { server: kind, connections, load, peakRss: child.peakRss(), serverCpuUs, redisCpuUs };
+    return { server: kind, connections, rate, load, peakRss: child.peakRss(), serverCpuUs, redisCpuUs };
   } finally {
     await child.stop();
     // Every run starts from an empty Redis; this Redis is the bench's own.

@@ -1,5 +1,6 @@
-// Child process: the ingest app wired like apps/ingest/src/main.ts but with a chosen enqueuer,
-// so the bench can show what batching bought (`--levers`). Not a way to run imwatch.
+// Child process: the ingest app wired like apps/ingest/src/main.ts but without the spool and with
+// a chosen enqueuer (ENQUEUER=batching | add-per-request), so the bench can show what batching
+// bought and what the spool costs (`--levers`). Not a way to run imwatch.
 import { serve } from '@hono/node-server';
 import { loadConfig } from '@imwatch/config';
 import { createApp } from '@imwatch/ingest/dist/app.js';

@@ -1,5 +1,6 @@
 // Child process: the load generator. Runs autocannon against one URL and prints its figures as
 // JSON on stdout. Kept out of the orchestrator's process so it never competes with it for a core.
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 export interface LoadOptions {
@@ -13,6 +14,10 @@ export interface LoadOptions {
   bodyTemplate: string;
   /** First Random value, so runs against one Redis never repeat a callback. */
   firstRandom: number;
+  /** Fixed request rate over all connections (open loop), for latency at a given load. */
+  rate?: number;
+  /** A JSON file with an array of bodies to send in turn instead of the template. */
+  bodiesFile?: string;
 }
 
 export interface LoadResult {
@@ -28,18 +33,22 @@ export interface LoadResult {
 
 function run(options: LoadOptions, connections: number, seconds: number, amount?: number) {
   const [head, tail] = options.bodyTemplate.split('<RANDOM>') as [string, string];
+  const bodies = options.bodiesFile ? (JSON.parse(readFileSync(options.bodiesFile, 'utf8')) as string[]) : [];
   let next = options.firstRandom;
+  let sent = 0;
   return autocannon({
     url: options.url,
     connections,
     ...(amount !== undefined ? { amount } : { duration: seconds }),
+    ...(options.rate ? { overallRate: options.rate } : {}),
     requests: [
       {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         // A distinct body per request (another Random), so the dedup never shortcuts the path.
         setupRequest: (request) => {
-          request.body = head + String(next++ >>> 0) + tail;
+          request.body =
+            bodies.length > 0 ? bodies[sent++ % bodies.length] : head + String(next++ >>> 0) + tail;
           return request;
         },
       },

@@ -1,20 +1,21 @@
 // `npm run bench`: imwatch against the bare ceilings, in one run, on a Redis of its own.
 // Everything it starts (redis-server, servers, workers, load generators) it stops, also on
 // errors and Ctrl-C.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '@imwatch/config';
 import { SAMPLE_APP_ID, startRedisServer, type TestRedisServer } from '@imwatch/testing';
 import { Redis } from 'ioredis';
+import { parseDocument } from 'yaml';
 import { mixedCallbacks } from './callbacks.js';
 import { stopAll } from './children.js';
 import { measureCost } from './cost-bench.js';
 import { type DrainRun, drainRun, type WorkerKind } from './drain-bench.js';
 import { type HttpRun, httpRun, type ServerKind } from './http-bench.js';
 import { paths } from './paths.js';
-import { costReport, drainReport, httpReport } from './report.js';
+import { costReport, drainReport, httpReport, rateReport } from './report.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -28,6 +29,8 @@ const { values: flags } = parseArgs({
     profile: { type: 'string' },
     baseline: { type: 'string' },
     'node-args': { type: 'string' },
+    concurrency: { type: 'string' },
+    rate: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -37,9 +40,13 @@ if (flags.help) {
   --duration <s>       seconds of load per HTTP run (default 5; --quick 2)
   --rounds <n>         rounds; each case runs once per round, interleaved (default 3; --quick 1)
   --connections <list> connection counts (default 10,50,100)
+  --rate <n>           also measure latency at a fixed n req/s over the most connections
+                       (default 2000; 0 = off)
   --callbacks <n>      callbacks per worker drain and cost run (default 20000; --quick 5000)
+  --concurrency <n>    worker concurrency for both workers (default: the shipped config's)
   --only <list>        http,drain,cost (default all)
-  --levers             also run the ingest with one queue.add per request (what batching bought)
+  --levers             also run the ingest app without the spool, batching and with one
+                       queue.add per request (what batching and the spool cost or bought)
   --baseline <main.js> also run another build of the ingest (e.g. an older commit) as 'baseline'
   --node-args=<flags>  extra node flags for the imwatch ingest, e.g. --node-args="--max-semi-space-size=4"
   --profile <dir>      write CPU profiles of the imwatch ingest (node --cpu-prof) into <dir>
@@ -51,6 +58,7 @@ const quick = flags.quick;
 const durationSeconds = Number(flags.duration ?? (quick ? 2 : 5));
 const rounds = Number(flags.rounds ?? (quick ? 1 : 3));
 const connections = (flags.connections ?? '10,50,100').split(',').map(Number);
+const rate = Number(flags.rate ?? 2000);
 const callbacks = Number(flags.callbacks ?? (quick ? 5000 : 20_000));
 const only = new Set((flags.only ?? 'http,drain,cost').split(','));
 
@@ -75,19 +83,33 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+/** Paths on the command line are relative to where `npm run bench` was typed, not apps/bench. */
+const fromCaller = (path: string) => resolve(process.env.INIT_CWD ?? process.cwd(), path);
+
 const log = (line: string) => console.error(`[bench] ${line}`);
 
 function machine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const redisVersion = readFileSync('/proc/version', 'utf8').split(' ')[2] ?? '';
-  return `${cpus().length} cores (${cpu}), node ${process.version}, Linux ${redisVersion}`;
+  const kernel = readFileSync('/proc/version', 'utf8').split(' ')[2] ?? '';
+  return `${cpus().length} cores (${cpu}), node ${process.version}, Linux ${kernel}`;
+}
+
+/** The shipped config with another worker concurrency; everything else untouched. */
+function withConcurrency(yamlText: string, concurrency: number): string {
+  const doc = parseDocument(yamlText);
+  doc.setIn(['worker', 'concurrency'], concurrency);
+  return doc.toString();
 }
 
 async function main() {
   workDir = mkdtempSync(join(tmpdir(), 'imwatch-bench-'));
   // The real shipped config, copied so the bench never depends on the working directory.
   const configPath = join(workDir, 'imwatch.yaml');
-  copyFileSync(paths.shippedConfig, configPath);
+  const shipped = readFileSync(paths.shippedConfig, 'utf8');
+  writeFileSync(
+    configPath,
+    flags.concurrency ? withConcurrency(shipped, Number(flags.concurrency)) : shipped,
+  );
   const config = parseConfig(process.env, readFileSync(configPath, 'utf8'), configPath);
 
   redisServer = await startRedisServer();
@@ -97,34 +119,36 @@ async function main() {
   const redisVersion = /redis_version:(\S+)/.exec(redisInfo)?.[1] ?? '?';
   log(`redis-server ${redisVersion} on ${redisServer.url}; ${rounds} round(s)`);
   const setup = {
+    workDir,
     redis,
     redisUrl: redisServer.url,
     configPath,
     config,
     durationSeconds,
     warmupSeconds: quick ? 0.5 : 1,
-    ...(flags.baseline ? { baselineMain: resolve(flags.baseline) } : {}),
+    ...(flags.baseline ? { baselineMain: fromCaller(flags.baseline) } : {}),
     serverNodeArgs: [
       ...(flags['node-args']?.split(' ').filter(Boolean) ?? []),
-      ...(flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`] : []),
+      ...(flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${fromCaller(flags.profile)}`] : []),
     ],
   };
 
   const httpRuns: HttpRun[] = [];
   const drainRuns: DrainRun[] = [];
   const servers: ServerKind[] = ['imwatch', 'bare-hono'];
-  if (flags.levers) servers.push('imwatch-add-per-request');
+  if (flags.levers) servers.push('imwatch-batching-no-spool', 'imwatch-add-per-request');
   if (flags.baseline) servers.push('baseline');
   const workers: WorkerKind[] = ['imwatch-worker', 'noop-bullmq'];
-  const jobs = only.has('drain')
-    ? mixedCallbacks(callbacks, {
-        appId: SAMPLE_APP_ID,
-        groups: 500,
-        senders: 5000,
-        now: Date.now(),
-        spanMs: 10 * 60_000,
-      })
-    : [];
+  const jobs =
+    only.has('drain') || only.has('cost')
+      ? mixedCallbacks(callbacks, {
+          appId: SAMPLE_APP_ID,
+          groups: 500,
+          senders: 5000,
+          now: Date.now(),
+          spanMs: 10 * 60_000,
+        })
+      : [];
 
   let runIndex = 0;
   for (let round = 0; round < rounds; round++) {
@@ -140,6 +164,16 @@ async function main() {
           httpRuns.push(run);
         }
       }
+      // Flat out, latency is just connections / throughput (a closed loop); at a fixed rate
+      // below both ceilings it shows what one request costs in waiting.
+      const most = Math.max(...connections);
+      for (const server of rate > 0 ? order(servers) : []) {
+        const run = await httpRun(server, most, setup, ++runIndex, rate);
+        log(
+          `round ${round + 1} ${server} @${most} at ${rate} req/s: p50 ${run.load.p50} ms, p99 ${run.load.p99} ms`,
+        );
+        httpRuns.push(run);
+      }
     }
     if (only.has('drain')) {
       for (const worker of order(workers)) {
@@ -149,14 +183,24 @@ async function main() {
       }
     }
   }
-  const cost = only.has('cost') ? await measureCost(setup, callbacks) : undefined;
+  const cost = only.has('cost') ? await measureCost(setup, jobs) : undefined;
 
   const out = [
     `## imwatch bench — ${new Date().toISOString()}`,
     '',
     `Machine: ${machine()}; redis-server ${redisVersion}. ${rounds} round(s), HTTP runs of ${durationSeconds} s after a warm-up, load by autocannon in its own process, one POST body per request (distinct Random).`,
   ];
-  if (httpRuns.length > 0) out.push('', '### Ingest', '', httpReport(httpRuns, connections));
+  const flatOut = httpRuns.filter((run) => run.rate === undefined);
+  const fixedRate = httpRuns.filter((run) => run.rate !== undefined);
+  if (flatOut.length > 0) out.push('', '### Ingest', '', httpReport(flatOut, connections));
+  if (fixedRate.length > 0) {
+    out.push(
+      '',
+      `### Ingest latency at a fixed ${rate} req/s (${Math.max(...connections)} connections)`,
+      '',
+      rateReport(fixedRate),
+    );
+  }
   if (drainRuns.length > 0) {
     out.push(
       '',
@@ -172,7 +216,8 @@ async function main() {
 try {
   await main();
 } catch (error) {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  // After Ctrl-C the children are gone on purpose; their exits are not errors worth printing.
+  if (!interrupted) console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exitCode = 1;
 } finally {
   await cleanUp();

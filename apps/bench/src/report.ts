@@ -1,4 +1,4 @@
-import type { CostResult } from './cost-bench.js';
+import type { CostResult, KeyClass } from './cost-bench.js';
 import type { DrainRun } from './drain-bench.js';
 import type { HttpRun, ServerKind } from './http-bench.js';
 import { MB, markdownTable, showNumber, showSpread, spread } from './stats.js';
@@ -62,6 +62,28 @@ export function httpReport(runs: readonly HttpRun[], connections: readonly numbe
   );
 }
 
+/** Latency at a fixed rate: the same load for every server, so p50/p99 compare directly. */
+export function rateReport(runs: readonly HttpRun[]): string {
+  const servers = [...new Set(runs.map((run) => run.server))];
+  const rows = servers.map((server) => {
+    const mine = runs.filter((run) => run.server === server);
+    const bad = mine.reduce((sum, run) => sum + run.load.non2xx + run.load.errors + run.load.timeouts, 0);
+    return [
+      server,
+      showSpread(spread(mine.map((run) => run.load.reqPerSec))),
+      showSpread(spread(mine.map((run) => run.load.p50)), 1),
+      showSpread(spread(mine.map((run) => run.load.p99)), 1),
+      showSpread(spread(mine.map((run) => run.peakRss / MB))),
+      showSpread(spread(mine.map((run) => run.serverCpuUs))),
+      String(bad),
+    ];
+  });
+  return markdownTable(
+    ['server', 'req/s achieved', 'p50 ms', 'p99 ms', 'peak RSS MB', 'server CPU µs/req', 'non-2xx+errors'],
+    rows,
+  );
+}
+
 export function drainReport(runs: readonly DrainRun[]): string {
   const kinds = [...new Set(runs.map((run) => run.worker))];
   const rows = kinds.map((kind) => {
@@ -120,17 +142,36 @@ export function costReport(cost: CostResult): string {
     ],
   );
 
-  const { dedup, keptJobs, queueStructures, imwatchState } = cost.memory;
+  const { dedup, keptJobs, queueStructures, otherQueuesAndStreams, workerState } = cost.memory;
   const perDay = 1_000_000;
   const dedupPerKey = dedup.keys > 0 ? dedup.bytes / dedup.keys : 0;
-  // At a steady rate, the keys alive at once are rate × lifetime.
-  const dedupLive = (perDay / 86_400) * cost.dedupWindowSeconds * dedupPerKey;
-  const stateDays = imwatchState.maxTtlMs > 0 ? Math.ceil(imwatchState.maxTtlMs / 86_400_000) : 0;
-  const statePerCallback = imwatchState.bytes / n;
-  const ttl = (k: { keys: number; maxTtlMs: number }) =>
-    k.maxTtlMs === -1 ? 'no TTL' : k.keys === 0 ? '–' : `${showNumber(k.maxTtlMs / 1000)} s`;
+  // Keys made as callbacks arrive live for their TTL (all were just made: remaining ≈ full TTL).
+  // At a steady 1 M/day the bytes alive are Σ(bytes × TTL) per callback × callbacks per second:
+  // exact for one key per callback (dedup, guards), an upper bound for keys callbacks share
+  // (counters, rule windows), which grow with distinct groups and senders, not with callbacks.
+  const perMillion = (k: KeyClass) => {
+    if (k.noTtl > 0) return `UNBOUNDED: ${k.noTtl} keys never expire`;
+    const mb = ((k.byteSeconds / n) * (perDay / 86_400)) / MB;
+    return `${showNumber(mb, mb < 10 ? 2 : 0)} MB`;
+  };
+  const ttl = (k: KeyClass) => {
+    if (k.keys === 0) return '–';
+    const longest = k.maxTtlMs > 0 ? `${showNumber(k.maxTtlMs / 1000)} s` : '';
+    const never = k.noTtl > 0 ? `${k.noTtl} without TTL` : '';
+    return [longest, never].filter(Boolean).join('; ');
+  };
+  const stateRows = Object.entries(workerState)
+    .sort((a, b) => b[1].bytes - a[1].bytes)
+    .map(([word, k]) => [
+      `worker state \`${word}:*\``,
+      String(k.keys),
+      showNumber(k.bytes),
+      showNumber(k.bytes / n, 1),
+      ttl(k),
+      perMillion(k),
+    ]);
   const memory = markdownTable(
-    ['what', 'keys', 'bytes', 'bytes / callback', 'longest TTL', 'per million callbacks a day'],
+    ['what', 'keys', 'bytes', 'bytes / callback', 'TTL', 'per million callbacks a day'],
     [
       [
         'dedup keys (held for the dedup window)',
@@ -138,20 +179,9 @@ export function costReport(cost: CostResult): string {
         showNumber(dedup.bytes),
         showNumber(dedupPerKey, 1),
         ttl(dedup),
-        `${showNumber(dedupLive / MB, 2)} MB (${showNumber((perDay / 86_400) * cost.dedupWindowSeconds)} keys alive)`,
+        `${perMillion(dedup)} (${showNumber((perDay / 86_400) * cost.dedupWindowSeconds)} keys alive)`,
       ],
-      [
-        'worker state: counters, guards, cooldowns (over retention)',
-        String(imwatchState.keys),
-        showNumber(imwatchState.bytes),
-        showNumber(statePerCallback, 1),
-        ttl(imwatchState),
-        stateDays > 0
-          ? `≤ ${showNumber((statePerCallback * perDay * stateDays) / MB, 1)} MB (${stateDays} d retention; counters aggregate, so less)`
-          : imwatchState.maxTtlMs === -1
-            ? 'UNBOUNDED: keys without TTL'
-            : '– (no worker state)',
-      ],
+      ...stateRows,
       [
         'completed jobs kept (bounded by queue.keepCompleted)',
         String(keptJobs.keys),
@@ -161,17 +191,25 @@ export function costReport(cost: CostResult): string {
         'constant',
       ],
       [
-        'queue structures (events stream capped, sets)',
+        'callbacks queue structures (events stream capped, sets)',
         String(queueStructures.keys),
         showNumber(queueStructures.bytes),
         '–',
         ttl(queueStructures),
         'constant',
       ],
+      [
+        'other queues (notifications) and capped streams (alerts, rejections)',
+        String(otherQueuesAndStreams.keys),
+        showNumber(otherQueuesAndStreams.bytes),
+        '–',
+        ttl(otherQueuesAndStreams),
+        'bounded by their retention settings',
+      ],
     ],
   );
   return [
-    `Redis commands per callback, end to end (${n} callbacks posted to the ingest at 50 connections, then drained by the worker; commands run inside Lua scripts are counted; round trips = socket reads Redis processed):`,
+    `Redis commands per callback, end to end (${n} mixed callbacks posted to the ingest at 50 connections, then drained by the worker; commands run inside Lua scripts are counted; round trips = socket reads Redis processed):`,
     '',
     commands,
     '',
