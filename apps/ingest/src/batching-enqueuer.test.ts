@@ -34,13 +34,18 @@ function callback(n: number): CallbackJob {
   };
 }
 
-/** A real queue that also counts its `addBulk` calls, to see how enqueues were grouped. */
+/** A real queue that also records its `add` (size 1) and `addBulk` calls, to see the grouping. */
 function countingQueue(queue: CallbackQueue) {
   const sizes: number[] = [];
   const addBulk = queue.addBulk.bind(queue);
+  const add = queue.add.bind(queue);
   queue.addBulk = (jobs) => {
     sizes.push(jobs.length);
     return addBulk(jobs);
+  };
+  queue.add = (name, data, opts) => {
+    sizes.push(1);
+    return add(name, data, opts);
   };
   return sizes;
 }

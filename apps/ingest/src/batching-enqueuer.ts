@@ -15,7 +15,7 @@ interface Waiting {
 /**
  * Adds callbacks to the queue in batches: every enqueue made while the event loop is busy with
  * the same round of I/O goes out as one `queue.addBulk` (one pipelined write to Redis instead of
- * one per request). The batch is flushed by `setImmediate`, right after the current I/O round, so
+ * one per request); a batch of one goes out as a plain `queue.add`. The batch is flushed by `setImmediate`, right after the current I/O round, so
  * a lone request waits for nothing. Job ids and deduplication are the same as `queue.add`'s.
  * A batch succeeds or fails as a whole: when `addBulk` rejects, every caller in it rejects.
  */
@@ -37,7 +37,12 @@ export function createBatchingEnqueuer(
       data: job,
       opts: callbackJobOptions(job.callbackId, dedupWindowMs),
     }));
-    queue.addBulk(jobs).then(
+    // A batch of one skips the pipeline: ioredis builds each pipeline with a method per BullMQ
+    // script (~120 properties), which costs more than it saves for a single command.
+    const [only] = jobs;
+    const added =
+      jobs.length === 1 && only ? queue.add(only.name, only.data, only.opts) : queue.addBulk(jobs);
+    added.then(
       () => {
         for (const entry of batch) entry.resolve();
       },
