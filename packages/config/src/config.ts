@@ -71,9 +71,15 @@ export function parseConfig(
     );
   }
 
+  // A value whose variable is unset is reported once, as the missing variable, not again for
+  // the empty string standing in for it.
+  const unset = new Set(missing.map(({ path }) => formatPath(path)));
   const file = fileSchema.safeParse(substituted);
   if (!file.success) {
-    for (const issue of file.error.issues) problems.push(`${formatPath(issue.path)}: ${issue.message}`);
+    for (const issue of file.error.issues) {
+      const path = formatPath(issue.path);
+      if (!unset.has(path)) problems.push(`${path}: ${issue.message}`);
+    }
   }
   const infra = envSchema.safeParse(env);
   if (!infra.success) {
