@@ -90,6 +90,8 @@ async function startPrivateRedis() {
     process.exit(1);
   }
   say(`started a private redis-server on 127.0.0.1:${port}, data in ${dir}`);
+  // Its port is picked free at each start: the README's redis-cli commands need it.
+  say(`look inside with: redis-cli -p ${port}`);
   return { url: `redis://127.0.0.1:${port}`, process: server };
 }
 

@@ -1,6 +1,7 @@
 import type { CallbackJob } from '@imwatch/queue';
 import type { Logger } from '@imwatch/runtime';
 import type { Spool, SpoolEntry } from '@imwatch/spool';
+import { abortableSleep } from './abortable-sleep.js';
 import type { CallbackEnqueuer } from './enqueuer.js';
 
 export interface SpoolReplayerOptions {
@@ -28,20 +29,6 @@ export interface SpoolReplayer {
   /** Stops the loop after the current batch; with `drainMs`, first keeps draining for up to that long. */
   stop(options?: { drainMs?: number }): Promise<void>;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 
 /**
  * Moves spooled callbacks into the queue, oldest first, as soon as Redis answers. A record is
@@ -96,12 +83,12 @@ export function startSpoolReplayer(options: SpoolReplayerOptions): SpoolReplayer
         entries = await spool.peek(batchSize);
       } catch (error) {
         logger.error({ err: error }, 'spool replay: cannot read the spool');
-        await sleep(retryMs * 10, stopping.signal);
+        await abortableSleep(retryMs * 10, stopping.signal);
         continue;
       }
       if (entries.length === 0 || !redisUp()) {
         if (stopping.signal.aborted) break;
-        await sleep(entries.length === 0 ? idleMs : retryMs, stopping.signal);
+        await abortableSleep(entries.length === 0 ? idleMs : retryMs, stopping.signal);
         continue;
       }
       let count: number;
@@ -121,7 +108,7 @@ export function startSpoolReplayer(options: SpoolReplayerOptions): SpoolReplayer
       }
       if (count < entries.length) {
         if (stopping.signal.aborted) break;
-        await sleep(retryMs, stopping.signal);
+        await abortableSleep(retryMs, stopping.signal);
       }
     }
   })();

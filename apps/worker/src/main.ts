@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from '@imwatch/config';
 import { closeSinks, createSinks } from '@imwatch/notify';
 import { createNotificationQueue, createRedis, enqueueDeliveries } from '@imwatch/queue';
 import { createRulesEngine } from '@imwatch/rules';
-import { createLogger, Shutdown } from '@imwatch/runtime';
+import { checkRedisForProduction, createLogger, Shutdown } from '@imwatch/runtime';
 import { createCallbackWorker } from './callback-worker.js';
 import { createNotificationWorker } from './notification-worker.js';
 import { createRulesHandler } from './rules-handler.js';
@@ -25,6 +25,8 @@ function start() {
   const connection = createRedis(config.redis.url, 'worker');
   connection.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
   shutdown.add('redis', () => connection.quit().catch(() => connection.disconnect()));
+  // The worker holds the jobs too: warn at start, like the ingest, when this Redis could lose them.
+  connection.once('ready', () => void checkRedisForProduction(connection, logger));
 
   const notifications = createNotificationQueue(connection, prefix, {
     attempts: config.notifications.attempts,

@@ -71,6 +71,9 @@ describe('worker process', () => {
       expect(request?.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
       expect(JSON.parse(request?.body ?? '')).toEqual(sampleAlert(5));
       await expect.poll(() => queue.getCompletedCount(), { timeout: 10_000 }).toBe(1);
+      // The test Redis runs without persistence, so the worker warns at start as the ingest does.
+      expect(await redis.call('CONFIG', 'GET', 'appendonly')).toEqual(['appendonly', 'no']);
+      await expect.poll(() => worker.output(), { timeout: 10_000 }).toContain('REDIS RISKS DATA LOSS');
     } finally {
       await queue.close();
       await redis.quit();

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -103,5 +103,23 @@ describe('loadConfig', () => {
     expect(loadConfig({ IMWATCH_CONFIG: path }, '/').apps['1400000009']).toBeDefined();
     writeFileSync(path, 'apps: 3');
     expect(() => loadConfig({ IMWATCH_CONFIG: path }, '/')).toThrow(path);
+  });
+
+  it('puts a relative spool dir next to imwatch.yaml, so `npm start` and `-w apps/ingest` share one spool', () => {
+    const root = mkdtempSync(join(tmpdir(), 'imwatch-config-'));
+    const appDir = join(root, 'apps', 'ingest');
+    mkdirSync(appDir, { recursive: true });
+    writeFileSync(join(root, 'imwatch.yaml'), 'apps: [{ sdkAppId: 1400000009 }]');
+    const expected = join(root, '.data', 'spool');
+    expect(loadConfig({}, root).ingest.spool.dir).toBe(expected);
+    expect(loadConfig({}, appDir).ingest.spool.dir).toBe(expected);
+    expect(loadConfig({ IMWATCH_CONFIG: join(root, 'imwatch.yaml') }, '/').ingest.spool.dir).toBe(expected);
+    // An absolute dir and IMWATCH_SPOOL_DIR are taken as given.
+    writeFileSync(
+      join(root, 'imwatch.yaml'),
+      'apps: [{ sdkAppId: 1400000009 }]\ningest: { spool: { dir: /a } }',
+    );
+    expect(loadConfig({}, appDir).ingest.spool.dir).toBe('/a');
+    expect(loadConfig({ IMWATCH_SPOOL_DIR: '/var/spool/x' }, appDir).ingest.spool.dir).toBe('/var/spool/x');
   });
 });

@@ -53,6 +53,8 @@ export function parseConfig(
   env: Readonly<Record<string, string | undefined>>,
   fileText: string,
   source = 'imwatch.yaml',
+  /** Directory that a relative `ingest.spool.dir` is taken from (the file's); else the working dir. */
+  baseDir?: string,
 ): Config {
   const problems: string[] = [];
 
@@ -71,9 +73,15 @@ export function parseConfig(
     );
   }
 
+  // A value whose variable is unset is reported once, as the missing variable, not again for
+  // the empty string standing in for it.
+  const unset = new Set(missing.map(({ path }) => formatPath(path)));
   const file = fileSchema.safeParse(substituted);
   if (!file.success) {
-    for (const issue of file.error.issues) problems.push(`${formatPath(issue.path)}: ${issue.message}`);
+    for (const issue of file.error.issues) {
+      const path = formatPath(issue.path);
+      if (!unset.has(path)) problems.push(`${path}: ${issue.message}`);
+    }
   }
   const infra = envSchema.safeParse(env);
   if (!infra.success) {
@@ -82,7 +90,8 @@ export function parseConfig(
   if (problems.length > 0 || !file.success || !infra.success) throw new ConfigError(source, problems);
 
   const { apps, ...rest } = file.data;
-  const spoolDir = infra.data.IMWATCH_SPOOL_DIR;
+  const spoolDir =
+    infra.data.IMWATCH_SPOOL_DIR ?? (baseDir ? resolve(baseDir, rest.ingest.spool.dir) : undefined);
   return deepFreeze({
     ...rest,
     ingest: spoolDir ? { ...rest.ingest, spool: { ...rest.ingest.spool, dir: spoolDir } } : rest.ingest,
@@ -116,5 +125,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
   } catch (error) {
     throw new ConfigError(path, [`cannot read: ${(error as Error).message}`]);
   }
-  return parseConfig(env, text, path);
+  // Relative paths in the file are read from its own directory, wherever the process was started.
+  return parseConfig(env, text, path, dirname(path));
 }

@@ -135,4 +135,20 @@ describe('sinks config', () => {
       'pager',
     ]);
   });
+
+  it('reports only the real problem when a sink is bad or its ${VAR} is unset, not follow-on ones', () => {
+    const webhook =
+      'sinks: { pager: { type: webhook, url: "http://127.0.0.1:9/h", secret: "${HOOK_SECRET}" } }';
+    // The always-present log sink stays known while another sink fails validation.
+    expect(
+      problemsOf('sinks: { pager: { type: webhook, url: "ftp://127.0.0.1/h" } }').join('\n'),
+    ).not.toContain('unknown sink');
+    // An unset variable is one problem, not also the empty string failing the secret's format.
+    expect(problemsOf(webhook)).toEqual([
+      'sinks.pager.secret: environment variable HOOK_SECRET is not set (use ${HOOK_SECRET:-} for optional)',
+    ]);
+    expect(problemsOf(webhook, { HOOK_SECRET: 'abc' })).toEqual([
+      'sinks.pager.secret: must be whsec_ followed by the base64 of 24–64 bytes (e.g. whsec_$(openssl rand -base64 32))',
+    ]);
+  });
 });

@@ -247,6 +247,21 @@ describe('exactly once', () => {
     expect(stream.map(([, fields]) => JSON.parse(fields[5] ?? '{}').id)).toEqual(alerts.map((a) => a.id));
   });
 
+  it('keeps its state under the key names docs/rules.md documents (operators scan for them)', async () => {
+    await run(
+      { code: MUTED, at: T0 },
+      ...times(20, (i) => ({ code: RATE, sender: `s${i % 3}`, at: T0 + i })),
+    );
+    // Written out here, not built with rulesKeys(), so a change of layout must also change the docs.
+    const group = `${APP}|@TGS#g1`;
+    expect(await redis.hget(`${prefix}:rule:muted-sender:cooldown:${group}|alice`, 'until')).not.toBeNull();
+    expect(await redis.hget(`${prefix}:rule:rate-limited-group:window:${T0}:${group}`, 'count')).toBe('20');
+    expect(await redis.zscore(`${prefix}:rule:rate-limited-group:top:${T0}:${group}`, 's0')).toBe('7');
+    const ruleKeys = await redis.keys(`${prefix}:rule:*`);
+    expect(ruleKeys.length).toBeGreaterThan(3);
+    for (const key of ruleKeys) expect(key).toMatch(/:rule:[a-z0-9_-]+:(cooldown|window|top):/);
+  });
+
   it('puts a TTL on every key it writes', async () => {
     await run(
       { code: MUTED, at: T0 },

@@ -24,7 +24,7 @@ export function rulesKeys(prefix: string) {
     cooldown: (rule: string, key: string) => `${prefix}:rule:${rule}:cooldown:${key}`,
     /** Hash count/first/fired: one key's window of a threshold rule. */
     window: (rule: string, windowStart: number, key: string) =>
-      `${prefix}:rule:${rule}:${windowStart}:${key}`,
+      `${prefix}:rule:${rule}:window:${windowStart}:${key}`,
     /** Sorted set sender → count in that window, for the alert's top senders. */
     windowSenders: (rule: string, windowStart: number, key: string) =>
       `${prefix}:rule:${rule}:top:${windowStart}:${key}`,
