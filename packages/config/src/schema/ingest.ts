@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** The local disk spool that keeps callbacks acked while Redis is unreachable. */
 const spoolSchema = z
   .strictObject({
-    /** Directory (relative to the working directory); `IMWATCH_SPOOL_DIR` overrides it. */
+    /** Directory (relative to imwatch.yaml's directory); `IMWATCH_SPOOL_DIR` overrides it. */
     dir: z.string().min(1).default('.data/spool'),
     /** Disk the spool may use; when it is full the ingest answers 503 (Tencent drops the event). */
     maxBytes: z
