@@ -122,6 +122,7 @@ let stopping = false;
 async function stop(exitCode) {
   if (stopping) return;
   stopping = true;
+  clearInterval(parentWatch);
   for (const { child } of apps) if (child.exitCode === null) child.kill('SIGTERM');
   const codes = await Promise.all(apps.map((app) => app.exited));
   if (redis.process) {
@@ -133,7 +134,8 @@ async function stop(exitCode) {
 }
 
 // First Ctrl-C: the apps stop gracefully. A second one is forwarded too, which forces them.
-for (const signal of ['SIGINT', 'SIGTERM']) {
+// SIGHUP too: a closed terminal must not leave the (detached) apps and Redis running.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
     if (stopping) for (const { child } of apps) if (child.exitCode === null) child.kill('SIGTERM');
     void stop(0);
@@ -146,3 +148,16 @@ for (const { name, exited } of apps) {
     void stop(code || 1);
   });
 }
+
+// npm runs this script through `sh -c`: a SIGTERM or SIGKILL sent to npm ends npm and sh but never
+// reaches this process. Once the parent is gone, stop as on Ctrl-C, leaving no orphans behind.
+const parentPid = process.ppid;
+const parentWatch = setInterval(() => {
+  try {
+    process.kill(parentPid, 0);
+  } catch (error) {
+    if (error.code !== 'ESRCH') return; // EPERM: alive, only not ours to signal
+    say('the process that started this one is gone; stopping everything');
+    void stop(0);
+  }
+}, 1000);

@@ -53,8 +53,15 @@ export function summaryTemplate(
   windowStart: number,
 ): string {
   const code = `ErrorCode ${failure.errorCode}${failure.known ? '' : ', not in the catalogue'}`;
+  // An unknown code has no meaning of ours (the catalogue's would repeat "not in the catalogue"):
+  // Tencent's own ErrorInfo is the best description there is.
+  const meaning = failure.known
+    ? failure.meaning
+    : failure.errorInfo
+      ? JSON.stringify(failure.errorInfo.slice(0, 200)) // one line, bounded, whatever Tencent sent
+      : 'an unknown error';
   if (rule.kind === 'alert')
-    return `${who(rule, event, failure)}: message not delivered, ${failure.meaning} (${code})`;
+    return `${who(rule, event, failure)}: message not delivered, ${meaning} (${code})`;
   return (
     `${who(rule, event, failure)}: {count} messages not delivered (${CATEGORY_TEXT[failure.category]}) ` +
     `in the ${formatDuration(rule.windowMs)} window from ${new Date(windowStart).toISOString()}`
