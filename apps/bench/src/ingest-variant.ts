@@ -24,7 +24,7 @@ const app = createApp({
   enqueuer:
     process.env.ENQUEUER === 'add-per-request'
       ? createQueueEnqueuer(queue, windowMs)
-      : createBatchingEnqueuer(queue, windowMs),
+      : createBatchingEnqueuer(queue, windowMs, { connection: redis }),
   rejections: createRejectionLog(redis, imwatchKeys(config.redis.prefix).rejections, 1000, logger),
   redisReady: async () => (await redis.ping()) === 'PONG',
 });

@@ -152,3 +152,49 @@ describe('batching enqueuer', () => {
     expect(await ingest.queue.getJobCountByTypes('waiting')).toBe(1000);
   });
 });
+
+describe('batching enqueuer with the connection corked', () => {
+  it('stores each callback once, its data intact, however many times it is sent', async () => {
+    const { queue, redis } = await openQueue();
+    const enqueuer = createBatchingEnqueuer(queue, WINDOW_MS, { connection: redis });
+    await Promise.all(Array.from({ length: 300 }, (_, n) => enqueuer.enqueue(callback(n % 200))));
+    await enqueuer.enqueue(callback(5));
+    const jobs = await queue.getJobs(['waiting']);
+    expect(jobs.map((job) => job.id).sort()).toEqual(
+      Array.from({ length: 200 }, (_, n) => callback(n).callbackId).sort(),
+    );
+    expect(jobs.find((job) => job.id === callback(7).callbackId)?.data).toEqual(callback(7));
+  });
+
+  it('sends a batch in far fewer socket writes than callbacks', async () => {
+    const server = await startRedisServer();
+    closers.push(() => server.destroy());
+    const { queue, redis } = await openQueue(server.url);
+    const enqueuer = createBatchingEnqueuer(queue, WINDOW_MS, { connection: redis });
+    await enqueuer.enqueue(callback(100_000)); // BullMQ loads its scripts on first use
+    const reads = async () => Number(/total_reads_processed:(\d+)/.exec(await redis.info('stats'))?.[1]);
+    const before = await reads();
+    await Promise.all(Array.from({ length: 500 }, (_, n) => enqueuer.enqueue(callback(n))));
+    // ~1.3 KB per job, Redis reads up to 16 KB at a time: ~40 reads for one write of 500 jobs.
+    expect((await reads()) - before).toBeLessThan(100);
+    expect(await queue.getJobCountByTypes('waiting')).toBe(501);
+  });
+
+  it('rejects every caller while Redis is down, and a retry after it stores each once', async () => {
+    const server = await startRedisServer();
+    closers.push(() => server.destroy());
+    const { queue, redis } = await openQueue(server.url);
+    const enqueuer = createBatchingEnqueuer(queue, WINDOW_MS, { connection: redis });
+    await enqueuer.enqueue(callback(0));
+    await server.stop();
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 50 }, (_, n) => enqueuer.enqueue(callback(n + 1))),
+    );
+    expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(50);
+    await server.restart();
+    await whenReady(redis, 10_000);
+    await Promise.all(Array.from({ length: 51 }, (_, n) => enqueuer.enqueue(callback(n))));
+    const ids = (await queue.getJobs(['waiting'])).map((job) => job.id).sort();
+    expect(ids).toEqual(Array.from({ length: 51 }, (_, n) => callback(n).callbackId).sort());
+  });
+});

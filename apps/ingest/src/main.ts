@@ -47,7 +47,7 @@ async function start() {
   const spooling = await startSpooling(
     config,
     // Concurrent requests share one addBulk round trip; the spool takes over when Redis is away.
-    createBatchingEnqueuer(queue, config.ingest.dedupWindowSeconds * 1000),
+    createBatchingEnqueuer(queue, config.ingest.dedupWindowSeconds * 1000, { connection: redis }),
     logger,
     () => redis.status === 'ready',
   ).catch((error: Error) => {
