@@ -46,7 +46,7 @@ async function start() {
   // Spool (reliability): callbacks are acked from local disk while Redis is down or slow.
   const spooling = await startSpooling(
     config,
-    // Concurrent requests share one addBulk round trip; the spool takes over when Redis is away.
+    // Concurrent requests share one write to Redis; the spool takes over when Redis is away.
     createBatchingEnqueuer(queue, config.ingest.dedupWindowSeconds * 1000, { connection: redis }),
     logger,
     () => redis.status === 'ready',
