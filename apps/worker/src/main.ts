@@ -49,6 +49,7 @@ function start() {
     maxBackoffMs: config.notifications.maxBackoffMs,
     lockDurationMs: config.worker.lockDurationMs,
     stalledIntervalMs: config.worker.stalledIntervalMs,
+    onError: (error) => onRedisError(error, 'notification worker'),
   });
   shutdown.add('notification worker', () => notificationWorker.close());
 
@@ -65,6 +66,7 @@ function start() {
     concurrency: config.worker.concurrency,
     lockDurationMs: config.worker.lockDurationMs,
     stalledIntervalMs: config.worker.stalledIntervalMs,
+    onError: (error) => onRedisError(error, 'callback worker'),
     logger,
     handle: createRulesHandler({
       engine,

@@ -75,7 +75,13 @@ describe('watchRedisOutages', () => {
     // E.g. a BullMQ queue's own failure while the connection is fine: not silenced.
     onError(new Error('Missing key for job 1'), 'queue');
     onError(new Error('Missing key for job 2'), 'queue');
+    // Another connection's outage: `client` stays ready, so nothing would end a quiet period.
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    onError(refused, 'callback worker');
+    onError(refused, 'callback worker');
     expect(lines.map((line) => [line.level, line.msg])).toEqual([
+      [40, 'redis error'],
+      [40, 'redis error'],
       [40, 'redis error'],
       [40, 'redis error'],
     ]);

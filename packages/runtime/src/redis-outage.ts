@@ -35,28 +35,32 @@ export function watchRedisOutages(
   const where = redactUrl(url);
   let outageSince: number | undefined;
 
-  const onError = (error: Error, source = 'redis') => {
+  const onError = (error: Error, source: string, own: boolean) => {
     const code = (error as NodeJS.ErrnoException).code;
-    const connectionLost = redis.status !== 'ready' || (code !== undefined && CONNECTION_CODES.has(code));
-    if (!connectionLost) {
-      // Not an outage (nothing will end it with a 'ready'), so never silenced.
-      logger.warn({ err: error.message, source, redis: where }, 'redis error');
-    } else if (outageSince === undefined) {
+    // Only `redis`'s own errors may start an outage while it looks ready (a reset socket is
+    // reported before ioredis notices): another connection's outage would never see `redis`
+    // become ready again to end it.
+    const connectionLost =
+      redis.status !== 'ready' || (own && code !== undefined && CONNECTION_CODES.has(code));
+    if (outageSince !== undefined) {
+      logger.debug({ err: error.message, source }, 'redis still unreachable');
+    } else if (connectionLost) {
       outageSince = now();
       logger.warn(
         { err: error.message, source, redis: where },
         'redis connection error; retrying quietly until it is back',
       );
     } else {
-      logger.debug({ err: error.message, source }, 'redis still unreachable');
+      // Not an outage of `redis` (nothing would end it with a 'ready'), so never silenced.
+      logger.warn({ err: error.message, source, redis: where }, 'redis error');
     }
   };
 
-  redis.on('error', (error: Error) => onError(error));
+  redis.on('error', (error: Error) => onError(error, 'redis', true));
   redis.on('ready', () => {
     if (outageSince === undefined) return;
     logger.info({ outageMs: now() - outageSince, redis: where }, 'redis connection restored');
     outageSince = undefined;
   });
-  return onError;
+  return (error, source = 'other') => onError(error, source, false);
 }
