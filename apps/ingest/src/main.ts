@@ -2,7 +2,13 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { ConfigError, loadConfig } from '@imwatch/config';
 import { createCallbackQueue, createRedis, imwatchKeys, whenReady } from '@imwatch/queue';
-import { checkRedisForProduction, createLogger, redactUrl, Shutdown } from '@imwatch/runtime';
+import {
+  checkRedisForProduction,
+  createLogger,
+  redactUrl,
+  Shutdown,
+  watchRedisOutages,
+} from '@imwatch/runtime';
 import { createApp } from './app.js';
 import { createBatchingEnqueuer } from './batching-enqueuer.js';
 import { answerClientErrors, closeHttpServer, httpServerOptions } from './http-server.js';
@@ -24,11 +30,12 @@ async function start() {
   const shutdown = new Shutdown(logger);
 
   const redis = createRedis(config.redis.url, 'producer');
-  redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
+  // One warning per outage, not two per reconnect attempt (the queue re-emits the client's errors).
+  const onRedisError = watchRedisOutages(redis, logger, { url: config.redis.url });
   shutdown.add('redis', () => redis.quit().catch(() => redis.disconnect()));
 
   const queue = createCallbackQueue(redis, config.redis.prefix, config.queue);
-  queue.on('error', (error) => logger.warn({ err: error.message }, 'queue error'));
+  queue.on('error', (error) => onRedisError(error, 'queue'));
   shutdown.add('queue', () => queue.close());
 
   // Not awaited: with the spool the ingest acks from the first second, Redis or not.

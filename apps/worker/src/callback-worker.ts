@@ -18,6 +18,8 @@ export interface CallbackWorkerDeps {
   lockDurationMs?: number;
   /** How often stalled jobs are looked for (BullMQ default 30 s). */
   stalledIntervalMs?: number;
+  /** Worker errors (mostly Redis connection errors); default: logged at error level. */
+  onError?: (error: Error) => void;
 }
 
 /**
@@ -33,6 +35,7 @@ export function createCallbackWorker({
   autorun = true,
   lockDurationMs,
   stalledIntervalMs,
+  onError = (error) => logger.error({ err: error }, 'callback worker error'),
 }: CallbackWorkerDeps) {
   const worker = new Worker<unknown, void, string>(
     CALLBACKS_QUEUE,
@@ -60,7 +63,7 @@ export function createCallbackWorker({
       ...(stalledIntervalMs ? { stalledInterval: stalledIntervalMs } : {}),
     },
   );
-  worker.on('error', (error) => logger.error({ err: error }, 'callback worker error'));
+  worker.on('error', onError);
   worker.on('failed', (job, error) =>
     logger.warn(
       { jobId: job?.id, command: job?.name, attempts: job?.attemptsMade, err: error.message },

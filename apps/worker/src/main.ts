@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from '@imwatch/config';
 import { closeSinks, createSinks } from '@imwatch/notify';
 import { createNotificationQueue, createRedis, enqueueDeliveries } from '@imwatch/queue';
 import { createRulesEngine } from '@imwatch/rules';
-import { checkRedisForProduction, createLogger, Shutdown } from '@imwatch/runtime';
+import { checkRedisForProduction, createLogger, Shutdown, watchRedisOutages } from '@imwatch/runtime';
 import { createCallbackWorker } from './callback-worker.js';
 import { createNotificationWorker } from './notification-worker.js';
 import { createRulesHandler } from './rules-handler.js';
@@ -23,7 +23,8 @@ function start() {
   const prefix = config.redis.prefix;
 
   const connection = createRedis(config.redis.url, 'worker');
-  connection.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
+  // One warning per outage, not two per reconnect attempt (the queue re-emits the client's errors).
+  const onRedisError = watchRedisOutages(connection, logger, { url: config.redis.url });
   shutdown.add('redis', () => connection.quit().catch(() => connection.disconnect()));
   // The worker holds the jobs too: warn at start, like the ingest, when this Redis could lose them.
   connection.once('ready', () => void checkRedisForProduction(connection, logger));
@@ -32,7 +33,7 @@ function start() {
     attempts: config.notifications.attempts,
     backoffMs: config.notifications.backoffMs,
   });
-  notifications.on('error', (error) => logger.warn({ err: error.message }, 'notifications queue error'));
+  notifications.on('error', (error) => onRedisError(error, 'notifications queue'));
   shutdown.add('notifications queue', () => notifications.close());
 
   // Alerts out: one delivery job per alert and sink, retried per sink.
@@ -48,6 +49,7 @@ function start() {
     maxBackoffMs: config.notifications.maxBackoffMs,
     lockDurationMs: config.worker.lockDurationMs,
     stalledIntervalMs: config.worker.stalledIntervalMs,
+    onError: (error) => onRedisError(error, 'notification worker'),
   });
   shutdown.add('notification worker', () => notificationWorker.close());
 
@@ -64,6 +66,7 @@ function start() {
     concurrency: config.worker.concurrency,
     lockDurationMs: config.worker.lockDurationMs,
     stalledIntervalMs: config.worker.stalledIntervalMs,
+    onError: (error) => onRedisError(error, 'callback worker'),
     logger,
     handle: createRulesHandler({
       engine,

@@ -28,6 +28,8 @@ export interface NotificationWorkerDeps {
   /** How often stalled jobs are looked for (BullMQ default 30 s). */
   stalledIntervalMs?: number;
   autorun?: boolean;
+  /** Worker errors (mostly Redis connection errors); default: logged at error level. */
+  onError?: (error: Error) => void;
 }
 
 /**
@@ -57,7 +59,7 @@ export function createNotificationWorker(deps: NotificationWorkerDeps) {
       ),
     },
   });
-  worker.on('error', (error) => logger.error({ err: error }, 'notification worker error'));
+  worker.on('error', deps.onError ?? ((error) => logger.error({ err: error }, 'notification worker error')));
   worker.on('completed', (job, result) => {
     // A held alert is not lost, but on-call should see that a robot is saturated.
     if (result.status === 'held') logger.info({ jobId: job.id, ...result }, 'alert held for the next digest');

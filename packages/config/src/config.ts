@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { AppConfig } from './schema/apps.js';
 import { envSchema, fileSchema } from './schema/index.js';
 import { type MissingVariable, substituteEnv } from './substitute.js';
+import { parseWithProblems } from './unknown-keys.js';
 
 type FileConfig = z.output<typeof fileSchema>;
 type EnvConfig = z.output<typeof envSchema>;
@@ -76,11 +77,11 @@ export function parseConfig(
   // A value whose variable is unset is reported once, as the missing variable, not again for
   // the empty string standing in for it.
   const unset = new Set(missing.map(({ path }) => formatPath(path)));
-  const file = fileSchema.safeParse(substituted);
+  const file = parseWithProblems(fileSchema, substituted);
   if (!file.success) {
-    for (const issue of file.error.issues) {
-      const path = formatPath(issue.path);
-      if (!unset.has(path)) problems.push(`${path}: ${issue.message}`);
+    for (const problem of file.problems) {
+      const path = formatPath(problem.path);
+      if (!unset.has(path)) problems.push(`${path}: ${problem.message}`);
     }
   }
   const infra = envSchema.safeParse(env);

@@ -96,7 +96,7 @@ describe('sinks config', () => {
     expect(parseConfig({}, `${APPS}notifications: {}`).notifications).toEqual(defaults);
     const problems = problemsOf('notifications: { attempts: 0, retries: 3 }').join('\n');
     expect(problems).toContain('notifications.attempts: Too small');
-    expect(problems).toMatch(/notifications: Unrecognized key: "retries"/);
+    expect(problems).toMatch(/notifications: unknown key "retries"$/m);
   });
 
   it('reports rules and default sinks naming sinks that do not exist', () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -72,5 +72,50 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/npm ci /);
     expect(dockerfile).toMatch(/npm run build/);
     expect(dockerfile).toMatch(/^USER node$/m);
+  });
+
+  const runtimeStage = dockerfile.slice(dockerfile.indexOf('FROM node:20-slim AS runtime'));
+
+  it('copies into the runtime stage only node_modules and the assembled /out, no src or tests', () => {
+    const sources = [...runtimeStage.matchAll(/^COPY --from=build (.+) \S+$/gm)].map((m) => m[1]);
+    expect(sources).toEqual(['/app/node_modules', '/out']);
+    expect(dockerfile).toMatch(/cp package\.json imwatch\.yaml \/out\//);
+    expect(dockerfile).toMatch(/cp -r "\$ws\/package\.json" "\$ws\/dist" "\/out\/\$ws\/"/);
+  });
+
+  it('assembles exactly the workspaces the ingest and the worker need at run time', () => {
+    const listed =
+      /for ws in ([^;]+);/
+        .exec(dockerfile)?.[1]
+        ?.split(/[\s\\]+/)
+        .filter(Boolean) ?? [];
+    // Walks the @imwatch/* dependencies (not devDependencies) from both apps' package.json.
+    const folders = new Map<string, string>();
+    for (const base of ['apps', 'packages'])
+      for (const name of readdirSync(`${root}${base}`)) {
+        const pkg = JSON.parse(readFileSync(`${root}${base}/${name}/package.json`, 'utf8')) as {
+          name: string;
+        };
+        folders.set(pkg.name, `${base}/${name}`);
+      }
+    const needed = new Set<string>();
+    const visit = (folder: string) => {
+      if (needed.has(folder)) return;
+      needed.add(folder);
+      const pkg = JSON.parse(readFileSync(`${root}${folder}/package.json`, 'utf8')) as {
+        dependencies?: Record<string, string>;
+      };
+      for (const dependency of Object.keys(pkg.dependencies ?? {}))
+        if (dependency.startsWith('@imwatch/')) visit(folders.get(dependency) ?? `(missing ${dependency})`);
+    };
+    visit('apps/ingest');
+    visit('apps/worker');
+    expect([...listed].sort()).toEqual([...needed].sort());
+  });
+
+  it('has no image-wide HEALTHCHECK (the worker has no port); compose checks the ingest', () => {
+    expect(dockerfile).not.toMatch(/^HEALTHCHECK/m);
+    expect(compose.services.ingest?.healthcheck?.test.join(' ')).toContain('/readyz');
+    expect(compose.services.worker?.healthcheck).toBeUndefined();
   });
 });

@@ -6,4 +6,5 @@ export {
   type RedisSettings,
   readRedisSettings,
 } from './redis-check.js';
+export { type RedisOutageOptions, watchRedisOutages } from './redis-outage.js';
 export { Shutdown } from './shutdown.js';

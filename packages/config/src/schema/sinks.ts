@@ -169,15 +169,21 @@ const emailSink = z
     path: ['smtpUrl'],
   });
 
-const sinkSchema = z.discriminatedUnion('type', [
-  logSink,
-  webhookSink,
-  slackSink,
-  wecomSink,
-  dingtalkSink,
-  feishuSink,
-  emailSink,
-]);
+const sinkSchema = z.discriminatedUnion(
+  'type',
+  [logSink, webhookSink, slackSink, wecomSink, dingtalkSink, feishuSink, emailSink],
+  {
+    // zod's "Invalid discriminator value" names neither the value nor, readably, the choices.
+    error: (issue) => {
+      if (issue.code !== 'invalid_union' || !('options' in issue)) return undefined;
+      const choices = `expected one of ${(issue.options as unknown[]).join(', ')}`;
+      const type = (issue.input as { type?: unknown } | undefined)?.type;
+      return type === undefined
+        ? `missing sink type; ${choices}`
+        : `unknown sink type ${JSON.stringify(type)}; ${choices}`;
+    },
+  },
+);
 
 export type SinkConfig = z.output<typeof sinkSchema>;
 export type SinkType = SinkConfig['type'];
