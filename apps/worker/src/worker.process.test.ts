@@ -132,15 +132,22 @@ async function expectExactEffects(prefix: string, unique: CallbackJob[]) {
   for (const cb of unique) {
     const at = Number(cb.body.EventTime);
     const win = windowOf(at, MINUTE);
-    tally(`${prefix}:traffic:${cb.appId}:${win}`, cb.command);
+    // Both counter tiers of the defaults: fine 1m windows and coarse 1h ones.
+    const tiers = [
+      ['fine', win],
+      ['coarse', windowOf(at, 60 * MINUTE)],
+    ] as const;
+    for (const [tier, w] of tiers) tally(`${prefix}:traffic:${tier}:${cb.appId}:${w}`, cb.command);
     if (cb.command !== 'Group.CallbackSendMsgException') continue;
     const group = cb.body.GroupId as string;
     const sender = cb.body.From_Account as string;
     const code = cb.body.ErrorCode as number;
     const { category, known } = categorize(code);
-    tally(`${prefix}:counts:${cb.appId}:${win}`, category);
-    tally(`${prefix}:counts:${cb.appId}:${category}:${win}:groups`, group);
-    tally(`${prefix}:counts:${cb.appId}:${category}:${win}:senders`, sender);
+    for (const [tier, w] of tiers) {
+      tally(`${prefix}:counts:${tier}:${cb.appId}:${w}`, category);
+      tally(`${prefix}:counts:${tier}:${cb.appId}:${category}:${w}:groups`, group);
+      tally(`${prefix}:counts:${tier}:${cb.appId}:${category}:${w}:senders`, sender);
+    }
     if (category === 'rate_limited') {
       bump(thresholds, `rate-limited-group ${cb.appId} g=${group} ${win}`);
       bump(thresholds, `rate-limited-sender ${cb.appId} s=${sender} ${win}`);

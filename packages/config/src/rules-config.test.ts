@@ -38,6 +38,8 @@ describe('rules config', () => {
       defaultSinks: ['log'],
       countersRetentionDays: 7,
       counterWindow: 60_000,
+      fineCountersRetention: 24 * 3_600_000,
+      coarseCounterWindow: 3_600_000,
       inhibit: [
         { source: 'muted-sender', target: ['rate-limited-sender'], equal: ['app', 'group', 'sender'] },
       ],
@@ -127,6 +129,37 @@ alerting:
     expect(message).toContain('rules.1.name: duplicate rule name a');
     expect(message).toContain('alerting.inhibit.0.source: no rule named nobody');
     expect(message).toMatch(/alerting\.guardTtl: must be at least \d+s/);
+  });
+
+  it('reads the two counter tiers and keeps the defaults for a section without them', () => {
+    const set = parseConfig(
+      {},
+      `${APPS}alerting: { counterWindow: 30s, fineCountersRetention: 6h, coarseCounterWindow: 15m, countersRetentionDays: 30 }`,
+    );
+    expect(set.alerting).toMatchObject({
+      counterWindow: 30_000,
+      fineCountersRetention: 6 * 3_600_000,
+      coarseCounterWindow: 15 * 60_000,
+      countersRetentionDays: 30,
+    });
+    const older = parseConfig({}, `${APPS}alerting: { countersRetentionDays: 3, counterWindow: 1m }`);
+    expect(older.alerting).toMatchObject({
+      fineCountersRetention: 86_400_000,
+      coarseCounterWindow: 3_600_000,
+    });
+  });
+
+  it('refuses counter tiers that cannot agree', () => {
+    const message = problemsOf(
+      `${APPS}alerting: { counterWindow: 1m, coarseCounterWindow: 90s, countersRetentionDays: 1, fineCountersRetention: 2d }`,
+    );
+    expect(message).toContain(
+      'alerting.coarseCounterWindow: must be a multiple of counterWindow (60s), got 90s',
+    );
+    expect(message).toContain('alerting.fineCountersRetention: must not exceed countersRetentionDays (1d)');
+    expect(problemsOf(`${APPS}alerting: { fineCountersRetention: 1 day }`)).toContain(
+      'alerting.fineCountersRetention: "1 day" is not a duration',
+    );
   });
 
   it('lets rules be switched off entirely', () => {

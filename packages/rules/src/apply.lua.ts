@@ -3,11 +3,15 @@
  * decides which keys and rules apply; this script only counts, decides and records, so a second
  * run of the same callback finds the guard and changes nothing.
  *
- * KEYS: guard, alerts stream, traffic hash, then (failures only) counts hash, groups zset,
- *   senders zset, then per rule: state, [top senders zset], [cooldown], marks…, checks…
- * ARGV: guardTtlMs, streamMaxLen, counterTtlMs, command, hasFailure, category, group, sender,
- *   eventTime, ruleCount, callback id hex, errorInfo, sample msgType ('' = none), sample has text
- *   (1|0), sample text, then per rule 10 values: kind ('a'|'t'), stateTtlMs, cooldownMs or
+ * Counters go to two tiers in the same call: fine (short windows, short TTL) and coarse (long
+ * windows, the full retention).
+ *
+ * KEYS: guard, alerts stream, fine traffic hash, coarse traffic hash, then (failures only) fine
+ *   counts hash, groups zset, senders zset, then the same three coarse, then per rule: state,
+ *   [top senders zset], [cooldown], marks…, checks…
+ * ARGV: guardTtlMs, streamMaxLen, counterTtlMs (coarse tier), command, hasFailure, category, group,
+ *   sender, eventTime, ruleCount, callback id hex, errorInfo, sample msgType ('' = none), sample has
+ *   text (1|0), sample text, fineCounterTtlMs, then per rule 10 values: kind ('a'|'t'), stateTtlMs, cooldownMs or
  *   threshold, windowStart, windowEnd, topN, alert template JSON, markCount, checkCount,
  *   threshold cooldownMs (0 = none; else a cooldown key follows the top senders key).
  * Returns {fresh (1|0), alerts JSON list ('' = none), inhibited count}.
@@ -17,25 +21,29 @@ if not redis.call('SET', KEYS[1], '', 'NX', 'PX', ARGV[1]) then
   return {0, redis.call('GET', KEYS[1]) or '', 0}
 end
 
-local counterTtl = ARGV[3]
-local function count(kind, key, field)
+local counterTtl, fineTtl = ARGV[3], ARGV[16]
+local function count(kind, key, field, ttl)
   local n
   if kind == 'h' then n = redis.call('HINCRBY', key, field, 1) else n = tonumber(redis.call('ZINCRBY', key, 1, field)) end
-  if n == 1 then redis.call('PEXPIRE', key, counterTtl) end
+  if n == 1 then redis.call('PEXPIRE', key, ttl) end
 end
 
-count('h', KEYS[3], ARGV[4])
+count('h', KEYS[3], ARGV[4], fineTtl)
+count('h', KEYS[4], ARGV[4], counterTtl)
 if ARGV[5] ~= '1' then return {1, '', 0} end
 
 local category, group, sender = ARGV[6], ARGV[7], ARGV[8]
 local et = tonumber(ARGV[9])
-count('h', KEYS[4], category)
-count('z', KEYS[5], group)
-count('z', KEYS[6], sender)
+count('h', KEYS[5], category, fineTtl)
+count('z', KEYS[6], group, fineTtl)
+count('z', KEYS[7], sender, fineTtl)
+count('h', KEYS[8], category, counterTtl)
+count('z', KEYS[9], group, counterTtl)
+count('z', KEYS[10], sender, counterTtl)
 
 local out = {}
 local inhibited = 0
-local k, a = 7, 16
+local k, a = 11, 17
 
 local function isInhibited(first, n)
   for i = first, first + n - 1 do

@@ -42,6 +42,8 @@ export function createRulesEngine({ redis, prefix, rules, alerting }: RulesEngin
     guardTtlMs: alerting.guardTtl,
     streamMaxLen: alerting.alertsStreamMaxLen,
     counterWindowMs: alerting.counterWindow,
+    fineCounterTtlMs: alerting.fineCountersRetention,
+    coarseCounterWindowMs: alerting.coarseCounterWindow,
     counterTtlMs: alerting.countersRetentionDays * 86_400_000,
     latenessMs: alerting.lateness,
   };

@@ -4,22 +4,30 @@
  * has a TTL (docs/rules.md lists them with redis-cli examples). Values from callbacks (group,
  * sender) only ever come last, after a fixed word, so no callback can make two keys collide.
  */
+/**
+ * The two resolutions of the queryable counters: `fine` windows (`alerting.counterWindow`) kept
+ * `fineCountersRetention`, `coarse` ones (`coarseCounterWindow`) kept `countersRetentionDays`.
+ */
+export type CounterTier = 'fine' | 'coarse';
+
 export function rulesKeys(prefix: string) {
   return {
     /** String: the alerts one callback produced (JSON list, '' for none); exists = applied. */
     guard: (callbackId: string) => `${prefix}:guard:${callbackId}`,
     /** Stream of recent alerts. */
     alerts: `${prefix}:alerts`,
-    /** Hash command → callbacks, per app and counter window (every command, known or not). */
-    traffic: (appId: string, windowStart: number) => `${prefix}:traffic:${appId}:${windowStart}`,
-    /** Hash category → undelivered messages, per app and counter window. */
-    counts: (appId: string, windowStart: number) => `${prefix}:counts:${appId}:${windowStart}`,
-    /** Sorted set group id → undelivered messages, per app, category and counter window. */
-    groups: (appId: string, category: string, windowStart: number) =>
-      `${prefix}:counts:${appId}:${category}:${windowStart}:groups`,
-    /** Sorted set sender → undelivered messages, per app, category and counter window. */
-    senders: (appId: string, category: string, windowStart: number) =>
-      `${prefix}:counts:${appId}:${category}:${windowStart}:senders`,
+    /** Hash command → callbacks, per tier, app and counter window (every command, known or not). */
+    traffic: (tier: CounterTier, appId: string, windowStart: number) =>
+      `${prefix}:traffic:${tier}:${appId}:${windowStart}`,
+    /** Hash category → undelivered messages, per tier, app and counter window. */
+    counts: (tier: CounterTier, appId: string, windowStart: number) =>
+      `${prefix}:counts:${tier}:${appId}:${windowStart}`,
+    /** Sorted set group id → undelivered messages, per tier, app, category and counter window. */
+    groups: (tier: CounterTier, appId: string, category: string, windowStart: number) =>
+      `${prefix}:counts:${tier}:${appId}:${category}:${windowStart}:groups`,
+    /** Sorted set sender → undelivered messages, per tier, app, category and counter window. */
+    senders: (tier: CounterTier, appId: string, category: string, windowStart: number) =>
+      `${prefix}:counts:${tier}:${appId}:${category}:${windowStart}:senders`,
     /** Hash until/suppressed: cooldown of an alert rule for one key. */
     cooldown: (rule: string, key: string) => `${prefix}:rule:${rule}:cooldown:${key}`,
     /** Hash count/first/fired: one key's window of a threshold rule. */

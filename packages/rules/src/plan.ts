@@ -45,6 +45,10 @@ export interface PlanSettings {
   guardTtlMs: number;
   streamMaxLen: number;
   counterWindowMs: number;
+  /** TTL of the fine counters. */
+  fineCounterTtlMs: number;
+  coarseCounterWindowMs: number;
+  /** TTL of the coarse counters (the full retention). */
   counterTtlMs: number;
   latenessMs: number;
 }
@@ -67,8 +71,14 @@ export function buildPlan(
   settings: PlanSettings,
   templates: TemplateCache,
 ): Plan {
-  const counterWindow = event.eventTime - (event.eventTime % settings.counterWindowMs);
-  const planKeys = [keys.guard(callbackId), keys.alerts, keys.traffic(event.appId, counterWindow)];
+  const fine = event.eventTime - (event.eventTime % settings.counterWindowMs);
+  const coarse = event.eventTime - (event.eventTime % settings.coarseCounterWindowMs);
+  const planKeys = [
+    keys.guard(callbackId),
+    keys.alerts,
+    keys.traffic('fine', event.appId, fine),
+    keys.traffic('coarse', event.appId, coarse),
+  ];
   const args: (string | number)[] = [
     settings.guardTtlMs,
     settings.streamMaxLen,
@@ -77,14 +87,17 @@ export function buildPlan(
   ];
   const failure = event.failure;
   if (!failure) {
-    args.push(0, '', '', '', event.eventTime, 0, '', '', '', 0, '');
+    args.push(0, '', '', '', event.eventTime, 0, '', '', '', 0, '', settings.fineCounterTtlMs);
     return { keys: planKeys, args };
   }
   const { appId } = event;
   planKeys.push(
-    keys.counts(appId, counterWindow),
-    keys.groups(appId, failure.category, counterWindow),
-    keys.senders(appId, failure.category, counterWindow),
+    keys.counts('fine', appId, fine),
+    keys.groups('fine', appId, failure.category, fine),
+    keys.senders('fine', appId, failure.category, fine),
+    keys.counts('coarse', appId, coarse),
+    keys.groups('coarse', appId, failure.category, coarse),
+    keys.senders('coarse', appId, failure.category, coarse),
   );
   const ruleCountAt = args.length + 5;
   const sample = failure.sample;
@@ -100,6 +113,7 @@ export function buildPlan(
     sample?.msgType ?? '',
     sample?.text === undefined ? 0 : 1,
     sample?.text ?? '',
+    settings.fineCounterTtlMs,
   );
   let matched = 0;
   for (const rule of rules) {

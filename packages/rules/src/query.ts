@@ -1,6 +1,36 @@
 import { ERROR_CATEGORIES, type ErrorCategory } from '@imwatch/protocol';
 import type { Redis } from 'ioredis';
-import { rulesKeys } from './keys.js';
+import { type CounterTier, rulesKeys } from './keys.js';
+
+/** The counter settings of `alerting:` that the query needs to pick a tier. */
+export interface CounterTiers {
+  /** `alerting.counterWindow`, ms. */
+  fineWindowMs: number;
+  /** `alerting.fineCountersRetention`, ms. */
+  fineRetentionMs: number;
+  /** `alerting.coarseCounterWindow`, ms. */
+  coarseWindowMs: number;
+}
+
+/** The config defaults (1m fine windows kept 24h, 1h coarse windows). */
+export const DEFAULT_COUNTER_TIERS: CounterTiers = {
+  fineWindowMs: 60_000,
+  fineRetentionMs: 86_400_000,
+  coarseWindowMs: 3_600_000,
+};
+
+/** The tiers of a parsed `alerting:` section. */
+export function counterTiers(alerting: {
+  counterWindow: number;
+  fineCountersRetention: number;
+  coarseCounterWindow: number;
+}): CounterTiers {
+  return {
+    fineWindowMs: alerting.counterWindow,
+    fineRetentionMs: alerting.fineCountersRetention,
+    coarseWindowMs: alerting.coarseCounterWindow,
+  };
+}
 
 export interface CountsQuery {
   appId: string;
@@ -9,10 +39,16 @@ export interface CountsQuery {
   /** Also answer the count of this group / sender. */
   groupId?: string;
   sender?: string;
-  /** How many counter windows back, the current one included. */
+  /** The range asked for: this many windows of `windowMs` back, the current one included. */
   windows: number;
-  /** `alerting.counterWindow` of the config, in ms. */
+  /**
+   * The resolution asked for, ms. Below the coarse window, and with the range inside the fine
+   * retention, the fine tier answers; otherwise the coarse one (a range of whole coarse windows
+   * covering the one asked for).
+   */
   windowMs: number;
+  /** The `alerting:` counter settings (see `counterTiers()`); default: the config defaults. */
+  tiers?: CounterTiers;
   /** Default: the current time. */
   now?: number;
   /** Length of the top lists (default 10). */
@@ -20,6 +56,9 @@ export interface CountsQuery {
 }
 
 export interface CountsResult {
+  /** The tier that answered, and the width of its windows (of `perWindow`). */
+  tier: CounterTier;
+  windowMs: number;
   /** Start of the oldest window and end of the newest. */
   from: number;
   to: number;
@@ -43,28 +82,37 @@ function topOf(flat: string[], n: number): [string, number][] {
   return pairs;
 }
 
+/** The fine tier when the resolution asks for it and the whole range is still kept there. */
+export function pickTier(windows: number, windowMs: number, tiers: CounterTiers): CounterTier {
+  const range = Math.max(1, windows) * windowMs;
+  return windowMs < tiers.coarseWindowMs && range <= tiers.fineRetentionMs ? 'fine' : 'coarse';
+}
+
 /**
- * Counts of undelivered messages for an app over the last N counter windows: totals by category
- * and window, one group's and one sender's count, the top groups and senders, and the traffic
- * by command. Read-only; for the CLI and the HTTP API.
+ * Counts of undelivered messages for an app over the last N windows: totals by category and
+ * window, one group's and one sender's count, the top groups and senders, and the traffic by
+ * command. Read-only; for the CLI and the HTTP API.
  */
 export async function queryCounts(redis: Redis, prefix: string, query: CountsQuery): Promise<CountsResult> {
   const keys = rulesKeys(prefix);
-  const { appId, windowMs } = query;
+  const { appId } = query;
+  const tiers = query.tiers ?? DEFAULT_COUNTER_TIERS;
+  const tier = pickTier(query.windows, query.windowMs, tiers);
+  const windowMs = tier === 'fine' ? tiers.fineWindowMs : tiers.coarseWindowMs;
   const top = query.top ?? 10;
   const now = query.now ?? Date.now();
   const newest = now - (now % windowMs);
-  const starts = Array.from(
-    { length: Math.max(1, query.windows) },
-    (_, i) => newest - i * windowMs,
-  ).reverse();
+  // Enough of the tier's windows to cover the range asked for (from the newest one back).
+  const range = Math.max(1, query.windows) * query.windowMs;
+  const count = Math.max(1, Math.ceil(range / windowMs));
+  const starts = Array.from({ length: count }, (_, i) => newest - i * windowMs).reverse();
   const categories = query.category ? [query.category] : ERROR_CATEGORIES;
 
   const pipeline = redis.pipeline();
-  for (const start of starts) pipeline.hgetall(keys.counts(appId, start));
-  for (const start of starts) pipeline.hgetall(keys.traffic(appId, start));
-  const groupKeys = starts.flatMap((start) => categories.map((c) => keys.groups(appId, c, start)));
-  const senderKeys = starts.flatMap((start) => categories.map((c) => keys.senders(appId, c, start)));
+  for (const start of starts) pipeline.hgetall(keys.counts(tier, appId, start));
+  for (const start of starts) pipeline.hgetall(keys.traffic(tier, appId, start));
+  const groupKeys = starts.flatMap((start) => categories.map((c) => keys.groups(tier, appId, c, start)));
+  const senderKeys = starts.flatMap((start) => categories.map((c) => keys.senders(tier, appId, c, start)));
   pipeline.zunion(groupKeys.length, ...groupKeys, 'WITHSCORES');
   pipeline.zunion(senderKeys.length, ...senderKeys, 'WITHSCORES');
   if (query.groupId !== undefined) for (const key of groupKeys) pipeline.zscore(key, query.groupId);
@@ -100,6 +148,8 @@ export async function queryCounts(redis: Redis, prefix: string, query: CountsQue
     return total;
   };
   const result: CountsResult = {
+    tier,
+    windowMs,
     from: starts[0] ?? newest,
     to: newest + windowMs,
     total: perWindow.reduce((total, window) => total + window.total, 0),

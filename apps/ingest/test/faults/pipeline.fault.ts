@@ -31,12 +31,12 @@ afterEach(async () => {
   workspace?.remove();
 });
 
-/** Sum of the rules engine's traffic counters for the command: how many callbacks it counted. */
+/** Sum of the rules engine's (fine) traffic counters for the command: how many callbacks it counted. */
 async function countedTraffic(client: Redis, prefix: string): Promise<number> {
   let total = 0;
   let cursor = '0';
   do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:traffic:*`, 'COUNT', 1000);
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:traffic:fine:*`, 'COUNT', 1000);
     cursor = next;
     for (const key of keys) total += Number((await client.hget(key, COMMAND)) ?? 0);
   } while (cursor !== '0');

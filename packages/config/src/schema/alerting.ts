@@ -28,10 +28,14 @@ export const alertingSchema = z
     defaultSinks: z.array(z.string().min(1)).default(['log']),
     /** Length cap of the recent-alerts stream (approximate, `XADD MAXLEN ~`). */
     alertsStreamMaxLen: z.number().int().min(100).max(10_000_000).default(10_000),
-    /** How long the queryable per-window counters are kept. */
+    /** How long the queryable counters are kept (the coarse tier; the fine one for less). */
     countersRetentionDays: z.number().int().min(1).max(400).default(7),
-    /** Width of one queryable counter window. */
+    /** Width of one fine counter window. */
     counterWindow: durationSchema('1s', '1d').default(60_000),
+    /** How long the fine windows are kept: they cost far more memory than the coarse ones. */
+    fineCountersRetention: durationSchema('1m', '400d').default(86_400_000),
+    /** Width of one coarse counter window, a multiple of `counterWindow`. */
+    coarseCounterWindow: durationSchema('1s', '7d').default(3_600_000),
     /**
      * How long a callback id is remembered after its effects were applied: any run of the same
      * callback inside it changes nothing. Must outlast every possible re-run (see docs/rules.md).
@@ -41,5 +45,20 @@ export const alertingSchema = z
     lateness: durationSchema('0s', '7d').default(3_600_000),
     /** Absent: the defaults, for those of the shipped rules that are configured. */
     inhibit: z.array(inhibitSchema).optional(),
+  })
+  .superRefine((alerting, ctx) => {
+    // Each coarse window must be the union of whole fine ones, so both tiers agree on every count.
+    if (alerting.coarseCounterWindow % alerting.counterWindow !== 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['coarseCounterWindow'],
+        message: `must be a multiple of counterWindow (${alerting.counterWindow / 1000}s), got ${alerting.coarseCounterWindow / 1000}s`,
+      });
+    if (alerting.fineCountersRetention > alerting.countersRetentionDays * 86_400_000)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fineCountersRetention'],
+        message: `must not exceed countersRetentionDays (${alerting.countersRetentionDays}d)`,
+      });
   })
   .prefault({});
