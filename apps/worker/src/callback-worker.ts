@@ -1,4 +1,4 @@
-import { CALLBACKS_QUEUE, type CallbackJob, callbackJobSchema } from '@imwatch/queue';
+import { CALLBACKS_QUEUE, type CallbackJob, checkCallbackJob } from '@imwatch/queue';
 import type { Logger } from '@imwatch/runtime';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -40,19 +40,15 @@ export function createCallbackWorker({
   const worker = new Worker<unknown, void, string>(
     CALLBACKS_QUEUE,
     async (job) => {
-      const parsed = callbackJobSchema.safeParse(job.data);
-      if (!parsed.success) {
-        throw new UnrecoverableError(
-          `invalid callback job data: ${parsed.error.issues[0]?.message ?? 'unknown'}`,
-        );
-      }
+      const checked = checkCallbackJob(job.data);
+      if (!checked.ok) throw new UnrecoverableError(`invalid callback job data: ${checked.error}`);
       // Dispatch is by job name; the ingest names each job after the command in its data.
-      if (parsed.data.command !== job.name) {
+      if (checked.job.command !== job.name) {
         throw new UnrecoverableError(
-          `invalid callback job data: job name ${job.name} differs from command ${parsed.data.command}`,
+          `invalid callback job data: job name ${job.name} differs from command ${checked.job.command}`,
         );
       }
-      await handle(parsed.data, job);
+      await handle(checked.job, job);
     },
     {
       connection,

@@ -1,4 +1,5 @@
 export { type Alert, alertSchema } from './alert.js';
+export { checkCallbackJob } from './callback-job-check.js';
 export {
   type CallbackQueue,
   type CallbackQueueSettings,
