@@ -1,7 +1,7 @@
 import type { Label, RuleConfig } from '@imwatch/config';
 import type { CallbackEvent, DeliveryFailure } from './event.js';
 
-const CATEGORY_TEXT: Record<DeliveryFailure['category'], string> = {
+export const CATEGORY_TEXT: Record<DeliveryFailure['category'], string> = {
   muted: 'sender muted',
   rate_limited: 'send rate over the limit',
   content_blocked: 'blocked by content filtering',
@@ -32,14 +32,26 @@ export function formatDuration(ms: number): string {
   return `${ms}ms`;
 }
 
-function who(rule: RuleConfig, event: CallbackEvent, failure: DeliveryFailure): string {
-  // Sender first, app last: "Sender jared in group @TGS#1, app 1400000000".
-  const order: Label[] = ['sender', 'group', 'errorCode', 'groupType', 'platform', 'category', 'app'];
-  const text = order
-    .filter((label) => rule.groupBy.includes(label))
-    .map((label) => LABEL_TEXT[label](event, failure))
-    .join(', ');
+// Sender first, app last: "Sender jared in group @TGS#1, app 1400000000".
+const WHO_ORDER: Label[] = ['sender', 'group', 'errorCode', 'groupType', 'platform', 'category', 'app'];
+
+/** A rule's grouping labels in the order the summary names them; computed once per rule. */
+export function whoLabels(rule: RuleConfig): Label[] {
+  return WHO_ORDER.filter((label) => rule.groupBy.includes(label));
+}
+
+/** "Sender jared, group @TGS#1, app 1400000000": what the alert is about. */
+export function whoText(labels: readonly Label[], event: CallbackEvent, failure: DeliveryFailure): string {
+  let text = '';
+  for (let i = 0; i < labels.length; i++) {
+    if (i > 0) text += ', ';
+    text += LABEL_TEXT[labels[i] as Label](event, failure);
+  }
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function who(rule: RuleConfig, event: CallbackEvent, failure: DeliveryFailure): string {
+  return whoText(whoLabels(rule), event, failure);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { AlertingConfig, Label, RuleConfig } from '@imwatch/config';
-import { cachedTemplate, type TemplateCache } from './alert-template.js';
+import { cachedTemplate, type TemplateCache, thresholdTemplate } from './alert-template.js';
 import type { CallbackEvent, DeliveryFailure } from './event.js';
 import type { RulesKeys } from './keys.js';
 import { compileMatch, labelKey } from './match.js';
@@ -144,7 +144,9 @@ export function buildPlan(
       windowStart,
       windowStart + config.windowMs,
       config.topSenders,
-      cachedTemplate(templates, config, event, failure, key, windowStart),
+      config.kind === 'alert'
+        ? cachedTemplate(templates, config, event, failure, key, windowStart)
+        : thresholdTemplate(config, event, failure, key, windowStart),
       rule.marks.length,
       rule.checks.length,
       config.kind === 'threshold' ? config.cooldownMs : 0,
