@@ -11,9 +11,10 @@
  *   [top senders zset], [cooldown], marks…, checks…
  * ARGV: guardTtlMs, streamMaxLen, counterTtlMs (coarse tier), command, hasFailure, category, group,
  *   sender, eventTime, ruleCount, callback id hex, errorInfo, sample msgType ('' = none), sample has
- *   text (1|0), sample text, fineCounterTtlMs, then per rule 10 values: kind ('a'|'t'), stateTtlMs, cooldownMs or
- *   threshold, windowStart, windowEnd, topN, alert template JSON, markCount, checkCount,
- *   threshold cooldownMs (0 = none; else a cooldown key follows the top senders key).
+ *   text (1|0), sample text, fineCounterTtlMs, then per rule 3 values: the rule's constants as one
+ *   space-separated string `kind ('a'|'t') stateTtlMs cooldownMs-or-threshold topN markCount
+ *   checkCount thresholdCooldownMs` (0 = none; else a cooldown key follows the top senders key),
+ *   windowEnd, alert template JSON. One string for the constants: ioredis' cost is per argument.
  * Returns {fresh (1|0), alerts JSON list ('' = none), inhibited count}.
  */
 export const APPLY_SCRIPT = `
@@ -91,11 +92,11 @@ local function fire(template, c, suppressed, first, top)
 end
 
 for _ = 1, tonumber(ARGV[10]) do
-  local kind, ttl, limit = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2])
-  local winStart, winEnd, topN = tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5])
-  local template, marks, checks = ARGV[a + 6], tonumber(ARGV[a + 7]), tonumber(ARGV[a + 8])
-  local repeatMs = tonumber(ARGV[a + 9])
-  a = a + 10
+  local kind, ttl, limit, topN, marks, checks, repeatMs =
+    string.match(ARGV[a], '^(%S+) (%S+) (%S+) (%S+) (%S+) (%S+) (%S+)$')
+  limit, topN, marks, checks, repeatMs = tonumber(limit), tonumber(topN), tonumber(marks), tonumber(checks), tonumber(repeatMs)
+  local winEnd, template = tonumber(ARGV[a + 1]), ARGV[a + 2]
+  a = a + 3
   local state = KEYS[k]
   k = k + 1
   local topKey, cooldownKey

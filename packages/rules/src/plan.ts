@@ -17,6 +17,8 @@ export interface CompiledRule {
   matches: (event: CallbackEvent, failure: DeliveryFailure) => boolean;
   marks: InhibitLink[];
   checks: InhibitLink[];
+  /** The script's per-rule constants in one argument (apply.lua.ts), rendered once. */
+  spec: string;
 }
 
 export function compileRules(rules: readonly RuleConfig[], alerting: AlertingConfig): CompiledRule[] {
@@ -27,16 +29,27 @@ export function compileRules(rules: readonly RuleConfig[], alerting: AlertingCon
   });
   return rules
     .filter((rule) => rule.enabled)
-    .map((config) => ({
-      config,
-      matches: compileMatch(config),
-      marks: alerting.inhibit
+    .map((config) => {
+      const marks = alerting.inhibit
         .filter((inhibit) => inhibit.source === config.name)
-        .map((inhibit) => link(inhibit.source, inhibit.equal)),
-      checks: alerting.inhibit
+        .map((inhibit) => link(inhibit.source, inhibit.equal));
+      const checks = alerting.inhibit
         .filter((inhibit) => inhibit.target.includes(config.name))
-        .map((inhibit) => link(inhibit.source, inhibit.equal)),
-    }));
+        .map((inhibit) => link(inhibit.source, inhibit.equal));
+      const alert = config.kind === 'alert';
+      // State outlives its cooldown or window by the lateness, for late events.
+      const ttl = (alert ? config.cooldownMs : config.windowMs) + alerting.lateness;
+      const spec = [
+        alert ? 'a' : 't',
+        ttl,
+        alert ? config.cooldownMs : config.threshold,
+        config.topSenders,
+        marks.length,
+        checks.length,
+        alert ? 0 : config.cooldownMs,
+      ].join(' ');
+      return { config, matches: compileMatch(config), marks, checks, spec };
+    });
 }
 
 export type { TemplateCache };
@@ -122,34 +135,24 @@ export function buildPlan(
     const { config } = rule;
     const key = labelKey(event, failure, config.groupBy);
     let windowStart = 0;
-    let ttl: number;
     if (config.kind === 'alert') {
       planKeys.push(keys.cooldown(config.name, key));
-      ttl = config.cooldownMs + settings.latenessMs;
     } else {
       windowStart = event.eventTime - (event.eventTime % config.windowMs);
       planKeys.push(keys.window(config.name, windowStart, key));
       if (config.topSenders > 0) planKeys.push(keys.windowSenders(config.name, windowStart, key));
       if (config.cooldownMs > 0) planKeys.push(keys.cooldown(config.name, key));
-      ttl = config.windowMs + settings.latenessMs;
     }
     for (const mark of rule.marks)
       planKeys.push(keys.active(mark.source, mark.equalName, labelKey(event, failure, mark.equal)));
     for (const check of rule.checks)
       planKeys.push(keys.active(check.source, check.equalName, labelKey(event, failure, check.equal)));
     args.push(
-      config.kind === 'alert' ? 'a' : 't',
-      ttl,
-      config.kind === 'alert' ? config.cooldownMs : config.threshold,
-      windowStart,
+      rule.spec,
       windowStart + config.windowMs,
-      config.topSenders,
       config.kind === 'alert'
         ? cachedTemplate(templates, config, event, failure, key, windowStart)
         : thresholdTemplate(config, event, failure, key, windowStart),
-      rule.marks.length,
-      rule.checks.length,
-      config.kind === 'threshold' ? config.cooldownMs : 0,
     );
   }
   args[ruleCountAt] = matched;
