@@ -13,27 +13,25 @@ export function createApp(deps: IngestDeps) {
     // A hung Redis must not hang the probe: no answer within a second counts as down.
     const redis = (await within(deps.redisReady(), 1000).catch(() => false)) === true;
     const spool = deps.spool;
-    const depth = spool?.depth ?? 0;
-    // With room in the spool the ingest still acks callbacks while Redis is away: stay in rotation.
-    const canSpool =
-      spool !== undefined && spool.maxBytes - spool.bytes >= deps.config.ingest.maxBodyBytes + 4096;
-    const status = deps.stopping?.()
-      ? 'stopping'
-      : redis
-        ? depth > 0
-          ? 'degraded'
-          : 'ready'
-        : canSpool
-          ? 'degraded'
-          : 'unavailable';
+    const status = readiness(redis);
     const body = {
       status,
       redis: redis ? 'up' : 'down',
       config: deps.config.source,
-      ...(spool && { spool: { depth, bytes: spool.bytes, maxBytes: spool.maxBytes } }),
+      ...(spool && { spool: { depth: spool.depth, bytes: spool.bytes, maxBytes: spool.maxBytes } }),
     };
     return c.json(body, status === 'ready' || status === 'degraded' ? 200 : 503);
   });
+
+  /** Degraded = still acking, from the spool: the load balancer keeps such an ingest in rotation. */
+  function readiness(redisUp: boolean): 'stopping' | 'ready' | 'degraded' | 'unavailable' {
+    if (deps.stopping?.()) return 'stopping';
+    const spool = deps.spool;
+    if (redisUp) return (spool?.depth ?? 0) > 0 ? 'degraded' : 'ready';
+    const canSpool =
+      spool !== undefined && spool.maxBytes - spool.bytes >= deps.config.ingest.maxBodyBytes + 4096;
+    return canSpool ? 'degraded' : 'unavailable';
+  }
 
   app.route(deps.config.ingest.path, callbackRoute(deps));
 

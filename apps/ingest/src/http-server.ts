@@ -1,4 +1,4 @@
-import type { Server, ServerOptions } from 'node:http';
+import { type Server, type ServerOptions, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Config } from '@imwatch/config';
 import { failEnvelope } from '@imwatch/protocol';
@@ -19,19 +19,9 @@ export function httpServerOptions(config: Config): ServerOptions {
   };
 }
 
-const CLIENT_ERRORS: Record<string, { status: number; text: string; code: number; info: string }> = {
-  HPE_HEADER_OVERFLOW: {
-    status: 431,
-    text: 'Request Header Fields Too Large',
-    code: 4310,
-    info: 'request line or headers too large',
-  },
-  ERR_HTTP_REQUEST_TIMEOUT: {
-    status: 408,
-    text: 'Request Timeout',
-    code: 4080,
-    info: 'request took too long',
-  },
+const CLIENT_ERRORS: Record<string, { status: number; code: number; info: string }> = {
+  HPE_HEADER_OVERFLOW: { status: 431, code: 4310, info: 'request line or headers too large' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: 4080, info: 'request took too long' },
 };
 
 /**
@@ -42,7 +32,6 @@ export function answerClientErrors(server: Server, logger: Logger): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     const known = CLIENT_ERRORS[error.code ?? ''] ?? {
       status: 400,
-      text: 'Bad Request',
       code: 4000,
       info: 'malformed HTTP request',
     };
@@ -53,7 +42,7 @@ export function answerClientErrors(server: Server, logger: Logger): void {
     }
     const body = JSON.stringify(failEnvelope(known.code, known.info));
     socket.end(
-      `HTTP/1.1 ${known.status} ${known.text}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   });

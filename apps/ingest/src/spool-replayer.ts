@@ -3,6 +3,7 @@ import type { Logger } from '@imwatch/runtime';
 import type { Spool, SpoolEntry } from '@imwatch/spool';
 import { abortableSleep } from './abortable-sleep.js';
 import type { CallbackEnqueuer } from './enqueuer.js';
+import { within } from './within.js';
 
 export interface SpoolReplayerOptions {
   spool: Spool<CallbackJob>;
@@ -43,17 +44,11 @@ export function startSpoolReplayer(options: SpoolReplayerOptions): SpoolReplayer
   let moved = 0;
   let failures = 0;
 
-  const enqueue = (job: CallbackJob) =>
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`replay enqueue took longer than ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      inner
-        .enqueue(job)
-        .then(resolve, reject)
-        .finally(() => clearTimeout(timer));
-    });
+  async function enqueue(job: CallbackJob): Promise<void> {
+    if ((await within(inner.enqueue(job), timeoutMs)) === 'timeout') {
+      throw new Error(`replay enqueue took longer than ${timeoutMs} ms`);
+    }
+  }
 
   /** Moves one batch; returns how many records went to Redis, or -1 when Redis refused. */
   async function moveBatch(entries: SpoolEntry<CallbackJob>[]): Promise<number> {
@@ -122,9 +117,7 @@ export function startSpoolReplayer(options: SpoolReplayerOptions): SpoolReplayer
       stopping.abort();
       // A batch stuck on a hung Redis is not waited for past the drain time: its records stay
       // unacknowledged in the spool (the spool refuses acks once closed) and are replayed later.
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([loop, new Promise((resolve) => (timer = setTimeout(resolve, drainMs + 100)))]);
-      clearTimeout(timer);
+      await within(loop, drainMs + 100);
     },
   };
 }

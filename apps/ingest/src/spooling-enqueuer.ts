@@ -2,6 +2,7 @@ import type { CallbackJob } from '@imwatch/queue';
 import type { Logger } from '@imwatch/runtime';
 import type { Spool } from '@imwatch/spool';
 import type { CallbackEnqueuer } from './enqueuer.js';
+import { within } from './within.js';
 
 export interface SpoolingEnqueuerOptions {
   /** Where callbacks go when Redis answers: the queue enqueuer (plain or batching). */
@@ -33,15 +34,6 @@ export interface SpoolingEnqueuer extends CallbackEnqueuer {
 
 class EnqueueTimeout extends Error {
   override name = 'EnqueueTimeout';
-}
-
-/** Rejects with EnqueueTimeout after `ms`; the work itself keeps running (and may still land). */
-function withTimeout(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new EnqueueTimeout(`enqueue took longer than ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -95,13 +87,13 @@ export function createSpoolingEnqueuer(options: SpoolingEnqueuerOptions): Spooli
       // While Redis is known to be away, don't make every request wait out the timeout.
       if (now() < bypassUntil) return toSpool(job, new Error('Redis recently unavailable'));
       if (!redisUp()) return toSpool(job, new Error('Redis connection is down'));
-      const attempt = inner.enqueue(job);
       try {
-        await withTimeout(attempt, timeoutMs);
+        // A timed-out attempt keeps running and may still land; `within` swallows its late failure.
+        if ((await within(inner.enqueue(job), timeoutMs)) === 'timeout') {
+          throw new EnqueueTimeout(`enqueue took longer than ${timeoutMs} ms`);
+        }
         stats.enqueued++;
-        return;
       } catch (error) {
-        attempt.catch(() => {}); // a late failure of the abandoned attempt is expected
         bypassUntil = now() + retryAfterMs;
         return toSpool(job, error);
       }
