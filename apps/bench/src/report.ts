@@ -3,6 +3,27 @@ import type { DrainRun } from './drain-bench.js';
 import type { HttpRun, ServerKind } from './http-bench.js';
 import { MB, markdownTable, showNumber, showSpread, spread } from './stats.js';
 
+/** One cell: the median of `pick` over the runs, with its min–max. */
+function cell<R>(runs: readonly R[], pick: (run: R) => number, digits?: number): string {
+  return showSpread(spread(runs.map(pick)), digits);
+}
+
+/** Non-2xx answers, socket errors and timeouts over the runs: anything but 0 taints the row. */
+function failures(runs: readonly HttpRun[]): string {
+  return String(runs.reduce((sum, run) => sum + run.load.non2xx + run.load.errors + run.load.timeouts, 0));
+}
+
+/** The columns every HTTP table shares: req/s, p50, p99, peak RSS, server CPU. */
+function loadCells(runs: readonly HttpRun[]): string[] {
+  return [
+    cell(runs, (run) => run.load.reqPerSec),
+    cell(runs, (run) => run.load.p50, 1),
+    cell(runs, (run) => run.load.p99, 1),
+    cell(runs, (run) => run.peakRss / MB),
+    cell(runs, (run) => run.serverCpuUs),
+  ];
+}
+
 /** Ingest table: one row per server and connection count, then imwatch / bare Hono. */
 export function httpReport(runs: readonly HttpRun[], connections: readonly number[]): string {
   const servers = [...new Set(runs.map((run) => run.server))] as ServerKind[];
@@ -12,18 +33,7 @@ export function httpReport(runs: readonly HttpRun[], connections: readonly numbe
     for (const server of servers) {
       const mine = of(server);
       if (mine.length === 0) continue;
-      const bad = mine.reduce((sum, run) => sum + run.load.non2xx + run.load.errors + run.load.timeouts, 0);
-      rows.push([
-        String(c),
-        server,
-        showSpread(spread(mine.map((run) => run.load.reqPerSec))),
-        showSpread(spread(mine.map((run) => run.load.p50)), 1),
-        showSpread(spread(mine.map((run) => run.load.p99)), 1),
-        showSpread(spread(mine.map((run) => run.peakRss / MB))),
-        showSpread(spread(mine.map((run) => run.serverCpuUs))),
-        showSpread(spread(mine.map((run) => run.redisCpuUs))),
-        String(bad),
-      ]);
+      rows.push([String(c), server, ...loadCells(mine), cell(mine, (run) => run.redisCpuUs), failures(mine)]);
     }
     const bare = of('bare-hono');
     for (const server of servers.filter((s) => s !== 'bare-hono')) {
@@ -67,16 +77,7 @@ export function rateReport(runs: readonly HttpRun[]): string {
   const servers = [...new Set(runs.map((run) => run.server))];
   const rows = servers.map((server) => {
     const mine = runs.filter((run) => run.server === server);
-    const bad = mine.reduce((sum, run) => sum + run.load.non2xx + run.load.errors + run.load.timeouts, 0);
-    return [
-      server,
-      showSpread(spread(mine.map((run) => run.load.reqPerSec))),
-      showSpread(spread(mine.map((run) => run.load.p50)), 1),
-      showSpread(spread(mine.map((run) => run.load.p99)), 1),
-      showSpread(spread(mine.map((run) => run.peakRss / MB))),
-      showSpread(spread(mine.map((run) => run.serverCpuUs))),
-      String(bad),
-    ];
+    return [server, ...loadCells(mine), failures(mine)];
   });
   return markdownTable(
     ['server', 'req/s achieved', 'p50 ms', 'p99 ms', 'peak RSS MB', 'server CPU µs/req', 'non-2xx+errors'],
@@ -91,8 +92,8 @@ export function drainReport(runs: readonly DrainRun[]): string {
     return [
       kind,
       String(mine[0]?.callbacks ?? 0),
-      showSpread(spread(mine.map((run) => run.perSecond))),
-      showSpread(spread(mine.map((run) => run.peakRss / MB))),
+      cell(mine, (run) => run.perSecond),
+      cell(mine, (run) => run.peakRss / MB),
       String(mine.reduce((sum, run) => sum + run.failed, 0)),
     ];
   });
