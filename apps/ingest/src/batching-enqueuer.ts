@@ -52,8 +52,8 @@ export function createBatchingEnqueuer(
   }
 
   function addBulk(batch: readonly Waiting[]) {
-    const [only] = batch;
-    if (batch.length === 1 && only) return addCorked(batch, undefined);
+    // A lone callback is a plain `queue.add`: no pipeline to build.
+    if (batch.length === 1) return addCorked(batch, undefined);
     const jobs = batch.map(({ job }) => ({
       name: job.command,
       data: job,
