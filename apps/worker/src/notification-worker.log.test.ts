@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { parseConfig } from '@imwatch/config';
 import { createSinks } from '@imwatch/notify';
 import { createNotificationQueue, createRedis, enqueueDeliveries } from '@imwatch/queue';
+import type { Logger } from '@imwatch/runtime';
 import { sampleAlert, testRedisUrl, uniquePrefix } from '@imwatch/testing';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -34,21 +35,27 @@ function capturingLogger() {
   return { logger: pino({ level: 'info' }, stream), lines };
 }
 
+/** A notification worker for a config without `sinks:` (only the built-in log sink). */
+function startWorkerWithoutSinks(sinkLogger: Logger, concurrency: number) {
+  const config = parseConfig({}, 'apps: [{ sdkAppId: 1400000000 }]');
+  const queue = createNotificationQueue(connection, prefix, { backoffMs: 10 });
+  closers.push(() => queue.close());
+  const worker = createNotificationWorker({
+    connection,
+    prefix,
+    queue,
+    sinks: createSinks(config.sinks, { logger: sinkLogger }),
+    logger: pino({ level: 'silent' }),
+    concurrency,
+  });
+  closers.push(() => worker.close());
+  return queue;
+}
+
 describe('notification worker with the log sink', () => {
   it('logs every alert once, with its text, when no sinks are configured', async () => {
-    const config = parseConfig({}, 'apps: [{ sdkAppId: 1400000000 }]');
     const { logger, lines } = capturingLogger();
-    const queue = createNotificationQueue(connection, prefix, { backoffMs: 10 });
-    closers.push(() => queue.close());
-    const worker = createNotificationWorker({
-      connection,
-      prefix,
-      queue,
-      sinks: createSinks(config.sinks, { logger }),
-      logger: pino({ level: 'silent' }),
-      concurrency: 4,
-    });
-    closers.push(() => worker.close());
+    const queue = startWorkerWithoutSinks(logger, 4);
 
     for (let n = 0; n < 5; n++) await enqueueDeliveries(queue, sampleAlert(n), ['log']);
     // The same alert again is the same job id: no second line.
@@ -71,19 +78,7 @@ describe('notification worker with the log sink', () => {
   });
 
   it('fails a delivery to a sink the config does not have at once and keeps it', async () => {
-    const config = parseConfig({}, 'apps: [{ sdkAppId: 1400000000 }]');
-    const { logger } = capturingLogger();
-    const queue = createNotificationQueue(connection, prefix, { backoffMs: 10 });
-    closers.push(() => queue.close());
-    const worker = createNotificationWorker({
-      connection,
-      prefix,
-      queue,
-      sinks: createSinks(config.sinks, { logger }),
-      logger: pino({ level: 'silent' }),
-      concurrency: 1,
-    });
-    closers.push(() => worker.close());
+    const queue = startWorkerWithoutSinks(capturingLogger().logger, 1);
     await enqueueDeliveries(queue, sampleAlert(1), ['pager']);
     await expect.poll(() => queue.getFailedCount(), { timeout: 10_000 }).toBe(1);
     const [failed] = await queue.getFailed();
