@@ -37,6 +37,13 @@ afterEach(async () => {
 const report = (figures: Record<string, unknown>) =>
   console.log(`[fault figures] ${JSON.stringify(figures)}`);
 
+/** Every callback the ingest acked is in Redis, and none twice (against the test's own record). */
+async function expectEachAckedCallbackOnce(record: LoadRecord) {
+  const result = checkExactlyOnce(record, await jobsByCallback(redis.url, workspace.prefix));
+  expect(result.missing).toEqual([]);
+  expect(result.duplicated).toEqual([]);
+}
+
 describe('fault: the ingest under load', () => {
   it('acks every callback through a Redis kill and restart, and each acked one lands exactly once', async () => {
     const record = new LoadRecord();
@@ -84,9 +91,7 @@ describe('fault: the ingest under load', () => {
       drainPerSecond: Math.round((depthAtRestart / drainMs) * 1000),
     });
 
-    const result = checkExactlyOnce(record, await jobsByCallback(redis.url, workspace.prefix));
-    expect(result.missing).toEqual([]);
-    expect(result.duplicated).toEqual([]);
+    await expectEachAckedCallbackOnce(record);
     // Redis being away is no reason to refuse: the spool acks everything.
     expect(record.acked.size).toBe(TOTAL);
     expect(ackedWhileDown).toBeGreaterThan(1000);
@@ -128,9 +133,7 @@ describe('fault: the ingest under load', () => {
     expect(exit?.signal).toBe('SIGKILL');
     expect(recoveredDepth).toBeGreaterThanOrEqual(depthBeforeKill);
 
-    const result = checkExactlyOnce(record, await jobsByCallback(redis.url, workspace.prefix));
-    expect(result.missing).toEqual([]);
-    expect(result.duplicated).toEqual([]);
+    await expectEachAckedCallbackOnce(record);
     expect(record.acked.size).toBeGreaterThan(TOTAL - 2 * CONCURRENCY);
   });
 
@@ -160,9 +163,7 @@ describe('fault: the ingest under load', () => {
     report({ test: 'ingest-sigterm', acked: record.acked.size, failed: record.failed.size, ackedAtSigterm });
     expect(exit).toEqual({ code: 0, signal: null });
 
-    const result = checkExactlyOnce(record, await jobsByCallback(redis.url, workspace.prefix));
-    expect(result.missing).toEqual([]);
-    expect(result.duplicated).toEqual([]);
+    await expectEachAckedCallbackOnce(record);
     expect(record.acked.size).toBeGreaterThan(TOTAL - 2 * CONCURRENCY);
   });
 
