@@ -7,7 +7,13 @@ import { createApp } from '@imwatch/ingest/dist/app.js';
 import { createBatchingEnqueuer } from '@imwatch/ingest/dist/batching-enqueuer.js';
 import { createQueueEnqueuer } from '@imwatch/ingest/dist/enqueuer.js';
 import { createRejectionLog } from '@imwatch/ingest/dist/rejection-log.js';
-import { createCallbackQueue, createRedis, imwatchKeys, whenReady } from '@imwatch/queue';
+import {
+  createCallbackAdder,
+  createCallbackQueue,
+  createRedis,
+  imwatchKeys,
+  whenReady,
+} from '@imwatch/queue';
 import { createLogger } from '@imwatch/runtime';
 
 const config = loadConfig(process.env, process.cwd());
@@ -24,7 +30,7 @@ const app = createApp({
   enqueuer:
     process.env.ENQUEUER === 'add-per-request'
       ? createQueueEnqueuer(queue, windowMs)
-      : createBatchingEnqueuer(queue, windowMs, { connection: redis }),
+      : createBatchingEnqueuer(createCallbackAdder(redis, queue, windowMs)),
   rejections: createRejectionLog(redis, imwatchKeys(config.redis.prefix).rejections, 1000, logger),
   redisReady: async () => (await redis.ping()) === 'PONG',
 });

@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { sampleBody, sampleQuery, sampleText } from '@imwatch/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createBatchingEnqueuer } from './batching-enqueuer.js';
 import { createTestIngest, type TestIngest } from './ingest.test-helpers.js';
 
 // The route reads bodies differently behind a real Node socket (Content-Length checked from the
@@ -15,9 +14,7 @@ let base: string;
 let close: () => Promise<void>;
 
 beforeEach(async () => {
-  ingest = await createTestIngest({
-    enqueuer: (queue) => createBatchingEnqueuer(queue, 600_000),
-  });
+  ingest = await createTestIngest();
   const server = serve({ fetch: ingest.app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

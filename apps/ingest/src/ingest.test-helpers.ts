@@ -2,6 +2,7 @@ import { type Config, parseConfig } from '@imwatch/config';
 import {
   CALLBACKS_QUEUE,
   type CallbackQueue,
+  createCallbackAdder,
   createCallbackQueue,
   createRedis,
   imwatchKeys,
@@ -11,7 +12,8 @@ import { createLogger } from '@imwatch/runtime';
 import { SAMPLE_APP_ID, sampleQuery, sampleText, testRedisUrl, uniquePrefix } from '@imwatch/testing';
 import type { Redis } from 'ioredis';
 import { createApp } from './app.js';
-import { type CallbackEnqueuer, createQueueEnqueuer } from './enqueuer.js';
+import { createBatchingEnqueuer } from './batching-enqueuer.js';
+import type { CallbackEnqueuer } from './enqueuer.js';
 import type { IngestDeps } from './env.js';
 import { createRejectionLog } from './rejection-log.js';
 
@@ -35,7 +37,7 @@ export interface TestIngest {
 export async function createTestIngest(
   options: {
     yaml?: string;
-    enqueuer?: (queue: CallbackQueue) => CallbackEnqueuer;
+    enqueuer?: (queue: CallbackQueue, redis: Redis) => CallbackEnqueuer;
     /** A Redis of the test's own (one it may stop); the run's shared one otherwise. */
     redisUrl?: string;
     spool?: IngestDeps['spool'];
@@ -71,7 +73,9 @@ export async function createTestIngest(
     config,
     logger,
     enqueuer:
-      options.enqueuer?.(queue) ?? createQueueEnqueuer(queue, config.ingest.dedupWindowSeconds * 1000),
+      options.enqueuer?.(queue, redis) ??
+      // What main.ts ships: batches of callbacks in one script call.
+      createBatchingEnqueuer(createCallbackAdder(redis, queue, config.ingest.dedupWindowSeconds * 1000)),
     rejections: createRejectionLog(redis, streamKey, config.ingest.rejectionsMaxLen, logger),
     redisReady: async () => (await redis.ping()) === 'PONG',
     spool: options.spool,

@@ -1,7 +1,13 @@
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { ConfigError, loadConfig } from '@imwatch/config';
-import { createCallbackQueue, createRedis, imwatchKeys, whenReady } from '@imwatch/queue';
+import {
+  createCallbackAdder,
+  createCallbackQueue,
+  createRedis,
+  imwatchKeys,
+  whenReady,
+} from '@imwatch/queue';
 import {
   checkRedisForProduction,
   createLogger,
@@ -53,8 +59,8 @@ async function start() {
   // Spool (reliability): callbacks are acked from local disk while Redis is down or slow.
   const spooling = await startSpooling(
     config,
-    // Concurrent requests share one write to Redis; the spool takes over when Redis is away.
-    createBatchingEnqueuer(queue, config.ingest.dedupWindowSeconds * 1000, { connection: redis }),
+    // Concurrent requests share one script call to Redis; the spool takes over when Redis is away.
+    createBatchingEnqueuer(createCallbackAdder(redis, queue, config.ingest.dedupWindowSeconds * 1000)),
     logger,
     () => redis.status === 'ready',
   ).catch((error: Error) => {

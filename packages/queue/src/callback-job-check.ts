@@ -1,6 +1,7 @@
 import { type CallbackJob, callbackJobSchema } from './catalog.js';
 
-const CALLBACK_ID = /^cb-[0-9a-f]{32}$/;
+/** The form of every callback id (see callbackId in @imwatch/protocol). */
+export const CALLBACK_ID = /^cb-[0-9a-f]{32}$/;
 
 const optionalString = (value: unknown) => value === undefined || typeof value === 'string';
 const nonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;

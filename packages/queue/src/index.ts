@@ -1,3 +1,4 @@
+export { type AddCallbacks, createCallbackAdder, MAX_CALLBACKS_PER_ADD } from './add-callbacks.js';
 export { type Alert, alertSchema } from './alert.js';
 export { checkCallbackJob } from './callback-job-check.js';
 export {

@@ -1,0 +1,44 @@
+/**
+ * Adds many callback jobs in one call, leaving exactly what `Queue.add(name, data, { jobId: id,
+ * deduplication: { id, ttl } })` leaves (bullmq 6.7, scripts addStandardJob + storeJob): the job
+ * hash, the deduplication key with its TTL, the id on the wait list, and the marker that wakes a
+ * worker. Left out on purpose: the `added`/`waiting` events (nothing in imwatch listens to the
+ * callbacks queue's events; they were 2 of the 11 commands per job) and the auto-id counter
+ * (callback jobs always carry their id). add-callbacks.test.ts compares the result key by key
+ * with `Queue.add`'s, so a BullMQ upgrade that changes the layout fails there first.
+ *
+ * KEYS[1] wait list, KEYS[2] meta hash, KEYS[3] active list, KEYS[4] marker zset
+ * ARGV[1] job key prefix ("<prefix>:callbacks:"), ARGV[2] timestamp ms, ARGV[3] dedup TTL ms,
+ * ARGV[4] the queue's default job options in BullMQ's stored JSON form, without the closing brace
+ * (each job's opts are these plus its jobId and deduplication: a third of a job's bytes, sent once),
+ * then for every job: id, name, data (JSON)
+ * Returns one integer per job: 1 added, 0 already there (same job id, or inside the dedup window).
+ */
+export const ADD_CALLBACKS_SCRIPT = `
+local rcall = redis.call
+local prefix, timestamp, ttl, defaults = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local added, results = {}, {}
+for i = 5, #ARGV, 3 do
+  local id = ARGV[i]
+  local jobKey = prefix .. id
+  -- Same order as BullMQ: an existing job wins, then the deduplication window.
+  if rcall('EXISTS', jobKey) == 0 and rcall('SET', prefix .. 'de:' .. id, id, 'PX', ttl, 'NX') then
+    local opts = defaults .. '"jobId":"' .. id .. '","de":{"id":"' .. id .. '","ttl":' .. ttl .. '}}'
+    rcall('HSET', jobKey, 'name', ARGV[i + 1], 'data', ARGV[i + 2], 'opts', opts,
+      'timestamp', timestamp, 'delay', 0, 'priority', 0, 'deid', id)
+    added[#added + 1] = id
+    results[#results + 1] = 1
+  else
+    results[#results + 1] = 0
+  end
+end
+if #added > 0 then
+  rcall('LPUSH', KEYS[1], unpack(added))
+  -- Wake a worker unless the queue is paused or at its global concurrency (addBaseMarkerIfNeeded).
+  local meta = rcall('HMGET', KEYS[2], 'paused', 'concurrency')
+  if not meta[1] and (not meta[2] or rcall('LLEN', KEYS[3]) < tonumber(meta[2])) then
+    rcall('ZADD', KEYS[4], 0, '0')
+  end
+end
+return results
+`;

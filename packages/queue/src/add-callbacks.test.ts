@@ -1,0 +1,162 @@
+import { SAMPLE_APP_ID, sampleBody, testRedisUrl, uniquePrefix } from '@imwatch/testing';
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCallbackAdder, MAX_CALLBACKS_PER_ADD } from './add-callbacks.js';
+import { callbackJobOptions, createCallbackQueue } from './callbacks.js';
+import type { CallbackJob } from './catalog.js';
+import { CALLBACKS_QUEUE } from './names.js';
+import { createRedis, whenReady } from './redis.js';
+
+const COMMAND = 'Group.CallbackSendMsgException';
+const WINDOW_MS = 60_000;
+const SETTINGS = {
+  attempts: 3,
+  backoffMs: 10,
+  keepCompleted: { count: 10, ageSeconds: 60 },
+  keepFailed: { count: 10, ageSeconds: 60 },
+};
+
+function callback(n: number): CallbackJob {
+  return {
+    callbackId: `cb-${n.toString(16).padStart(32, '0')}`,
+    appId: SAMPLE_APP_ID,
+    command: COMMAND,
+    platform: 'Web',
+    receivedAt: 1_700_000_000_000 + n,
+    body: { ...sampleBody('send-msg-exception.seed'), Random: n },
+  };
+}
+
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const close of closers.reverse()) await close().catch(() => {});
+  closers.length = 0;
+});
+
+async function openQueue(settings = SETTINGS) {
+  const prefix = uniquePrefix('add');
+  const redis: Redis = createRedis(testRedisUrl(), 'producer');
+  await whenReady(redis, 5000);
+  const queue = createCallbackQueue(redis, prefix, settings);
+  closers.push(() => redis.quit());
+  closers.push(async () => {
+    await queue.obliterate({ force: true }).catch(() => {});
+    await queue.close();
+  });
+  return { redis, queue, prefix, add: createCallbackAdder(redis, queue, WINDOW_MS) };
+}
+
+/** Every key of a queue with its type, TTL and content, job hashes' timestamps left out. */
+async function snapshot(redis: Redis, prefix: string) {
+  const keys = (await redis.keys(`${prefix}:*`)).sort();
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const name = key.slice(prefix.length);
+    const type = await redis.type(key);
+    const ttl = await redis.pttl(key);
+    const ttlClass = ttl < 0 ? ttl : Math.ceil(ttl / 10_000); // both written within the same ~second
+    if (type === 'hash') {
+      const { timestamp, opts, ...fields } = await redis.hgetall(key);
+      out[name] = { type, ttlClass, fields, opts: opts && JSON.parse(opts), hasTimestamp: !!timestamp };
+    } else if (type === 'list') out[name] = { type, ttlClass, items: await redis.lrange(key, 0, -1) };
+    else if (type === 'zset')
+      out[name] = { type, ttlClass, items: await redis.zrange(key, 0, -1, 'WITHSCORES') };
+    else if (type === 'string') out[name] = { type, ttlClass, value: await redis.get(key) };
+    else out[name] = { type, ttlClass };
+  }
+  return out;
+}
+
+describe('createCallbackAdder', () => {
+  it('leaves the same keys and job hashes as queue.add with callbackJobOptions', async () => {
+    const viaAdd = await openQueue();
+    const viaAdder = await openQueue();
+    for (const n of [1, 2, 3]) {
+      const job = callback(n);
+      await viaAdd.queue.add(job.command, job, callbackJobOptions(job.callbackId, WINDOW_MS));
+    }
+    expect(await viaAdder.add([callback(1), callback(2), callback(3)])).toEqual([true, true, true]);
+
+    const expected = await snapshot(viaAdd.redis, viaAdd.prefix);
+    // Left out on purpose (see add-callbacks.lua.ts): the events stream and the auto-id counter.
+    delete expected[`:${CALLBACKS_QUEUE}:events`];
+    delete expected[`:${CALLBACKS_QUEUE}:id`];
+    expect(await snapshot(viaAdder.redis, viaAdder.prefix)).toEqual(expected);
+  });
+
+  it('adds a callback once: same id in one call, in a later call, and after its job is gone', async () => {
+    // Completed jobs are not kept: only the deduplication key remembers them.
+    const { add, queue, prefix } = await openQueue({
+      ...SETTINGS,
+      keepCompleted: { count: 0, ageSeconds: 0 },
+    });
+    expect(await add([callback(1), callback(2), callback(1)])).toEqual([true, true, false]);
+    expect(await add([callback(2), callback(3)])).toEqual([false, true]);
+    const worker = new Worker(CALLBACKS_QUEUE, async () => {}, {
+      connection: createRedis(testRedisUrl(), 'worker'),
+      prefix,
+    });
+    closers.push(() => worker.close());
+    await expect.poll(() => queue.getJobCountByTypes('waiting', 'active'), { timeout: 10_000 }).toBe(0);
+    expect(await queue.getJob(callback(2).callbackId)).toBeUndefined();
+    expect(await add([callback(1), callback(2), callback(3), callback(4)])).toEqual([
+      false,
+      false,
+      false,
+      true,
+    ]);
+  });
+
+  it('gives BullMQ workers the job as queue.add would: name, data, attempts and backoff', async () => {
+    const { add, queue, prefix } = await openQueue();
+    const seen: { id?: string; name: string; data: unknown; attempt: number }[] = [];
+    const worker = new Worker(
+      CALLBACKS_QUEUE,
+      async (job) => {
+        seen.push({ id: job.id, name: job.name, data: job.data, attempt: job.attemptsMade });
+        if (job.attemptsMade === 0 && job.id === callback(2).callbackId) throw new Error('first try fails');
+      },
+      { connection: createRedis(testRedisUrl(), 'worker'), prefix },
+    );
+    closers.push(() => worker.close());
+    await add([callback(1), callback(2)]);
+    await expect.poll(() => queue.getJobCountByTypes('completed'), { timeout: 10_000 }).toBe(2);
+    expect(seen.filter((s) => s.id === callback(1).callbackId)).toEqual([
+      { id: callback(1).callbackId, name: COMMAND, data: callback(1), attempt: 0 },
+    ]);
+    // attempts: 3 and the backoff came from the stored options: the failed first try was retried.
+    expect(seen.filter((s) => s.id === callback(2).callbackId).map((s) => s.attempt)).toEqual([0, 1]);
+  });
+
+  it('leaves a paused queue paused: jobs wait, and run after resume', async () => {
+    const { add, queue, prefix, redis } = await openQueue();
+    await queue.pause();
+    await add([callback(1)]);
+    expect(await redis.zcard(`${prefix}:${CALLBACKS_QUEUE}:marker`)).toBe(0);
+    await queue.resume();
+    const done: string[] = [];
+    const worker = new Worker(CALLBACKS_QUEUE, async (job) => void done.push(job.id ?? ''), {
+      connection: createRedis(testRedisUrl(), 'worker'),
+      prefix,
+    });
+    closers.push(() => worker.close());
+    await expect.poll(() => done, { timeout: 10_000 }).toEqual([callback(1).callbackId]);
+  });
+
+  it('refuses a job whose id is not a callback id, and adds none of its batch', async () => {
+    const { add, queue } = await openQueue();
+    const forged = { ...callback(2), callbackId: 'cb-1","attempts":99,"x":"' };
+    await expect(add([callback(1), forged])).rejects.toThrow(/not a callback id/);
+    expect(await queue.getJobCountByTypes('waiting')).toBe(0);
+  });
+
+  it('refuses more than MAX_CALLBACKS_PER_ADD callbacks in one call, and adds nothing', async () => {
+    const { add, queue } = await openQueue();
+    const many = Array.from({ length: MAX_CALLBACKS_PER_ADD + 1 }, (_, n) => callback(n));
+    await expect(add(many)).rejects.toThrow(/at most 1000/);
+    expect(await queue.getJobCountByTypes('waiting')).toBe(0);
+    expect(await add(many.slice(0, MAX_CALLBACKS_PER_ADD))).toHaveLength(MAX_CALLBACKS_PER_ADD);
+    expect(await queue.getJobCountByTypes('waiting')).toBe(MAX_CALLBACKS_PER_ADD);
+  });
+});

@@ -1,0 +1,63 @@
+import { optsEncodeMap } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ADD_CALLBACKS_SCRIPT } from './add-callbacks.lua.js';
+import type { CallbackQueue } from './callbacks.js';
+import { CALLBACK_ID } from './callback-job-check.js';
+import type { CallbackJob } from './catalog.js';
+
+/** Puts callbacks on the queue; one flag per callback: true = a new job, false = already there. */
+export type AddCallbacks = (jobs: readonly CallbackJob[]) => Promise<boolean[]>;
+
+type WithScript = Redis & { imwatchAddCallbacks(...args: (string | number)[]): Promise<number[]> };
+
+/** unpack() in the script takes at most ~8,000 values; a batch stays well below. */
+export const MAX_CALLBACKS_PER_ADD = 1000;
+
+/**
+ * The ingest's way onto the callbacks queue: the same jobs as `queue.add` with the callback id as
+ * job id and deduplication key (see callbackJobOptions), but any number of them in one script
+ * call. Measured on the ingest: `queue.add` costs ~45 µs of Node and ~30 µs of Redis CPU per
+ * callback (Job object, msgpack, one EVALSHA of 11 commands); this costs a few µs of each.
+ */
+export function createCallbackAdder(
+  connection: Redis,
+  queue: CallbackQueue,
+  dedupWindowMs: number,
+): AddCallbacks {
+  // defineCommand loads the script once and falls back from EVALSHA to EVAL after a Redis restart.
+  if (!('imwatchAddCallbacks' in connection)) {
+    connection.defineCommand('imwatchAddCallbacks', { numberOfKeys: 4, lua: ADD_CALLBACKS_SCRIPT });
+  }
+  const redis = connection as WithScript;
+  const keys = ['wait', 'meta', 'active', 'marker'].map((type) => queue.toKey(type));
+  const jobKeyPrefix = queue.toKey(''); // "<prefix>:callbacks:"
+  const ttl = Math.round(dedupWindowMs);
+  // The queue's default job options in BullMQ's stored form; the script appends id and dedup.
+  const defaults = JSON.stringify(encodeOpts(queue.defaultJobOptions));
+  const optsHead = defaults === '{}' ? '{' : `${defaults.slice(0, -1)},`;
+
+  return async (jobs) => {
+    if (jobs.length === 0) return [];
+    if (jobs.length > MAX_CALLBACKS_PER_ADD) {
+      throw new RangeError(`at most ${MAX_CALLBACKS_PER_ADD} callbacks per add, got ${jobs.length}`);
+    }
+    const args: (string | number)[] = [...keys, jobKeyPrefix, Date.now(), ttl, optsHead];
+    for (const job of jobs) {
+      // The script puts the id into the opts JSON unescaped: only `cb-` + hex may pass.
+      if (!CALLBACK_ID.test(job.callbackId)) throw new TypeError(`not a callback id: ${job.callbackId}`);
+      args.push(job.callbackId, job.command, JSON.stringify(job));
+    }
+    const results = await redis.imwatchAddCallbacks(...args);
+    return results.map((added) => added === 1);
+  };
+}
+
+/** BullMQ stores some options under short names (`deduplication` → `de`, …). */
+function encodeOpts(opts: object): Record<string, unknown> {
+  const encoded: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(opts)) {
+    if (value === undefined) continue;
+    encoded[(optsEncodeMap as Record<string, string>)[name] ?? name] = value;
+  }
+  return encoded;
+}
