@@ -1,6 +1,6 @@
 import { failEnvelope, Rejection } from '@imwatch/protocol';
 import { Hono } from 'hono';
-import { callbackRoute } from './callback-route.js';
+import { callbackHandler } from './callback-route.js';
 import type { AppEnv, IngestDeps } from './env.js';
 import { within } from './within.js';
 
@@ -33,7 +33,7 @@ export function createApp(deps: IngestDeps) {
     return canSpool ? 'degraded' : 'unavailable';
   }
 
-  app.route(deps.config.ingest.path, callbackRoute(deps));
+  app.post(deps.config.ingest.path, callbackHandler(deps));
 
   app.notFound((c) => c.json(failEnvelope(4040, `no route ${c.req.method} ${c.req.path}`), 404));
   app.onError((error, c) => {

@@ -111,6 +111,32 @@ describe('batching enqueuer', () => {
     expect(sizes).toEqual([1, 1]);
   });
 
+  it('gathers callbacks while a batch is in flight and sends them together when it is answered', async () => {
+    const { add, queue } = await openQueue();
+    const sizes: number[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const gated: AddCallbacks = async (jobs) => {
+      sizes.push(jobs.length);
+      if (sizes.length === 1) await gate; // the first batch hangs in flight until released
+      return add(jobs);
+    };
+    const enqueuer = createBatchingEnqueuer(gated);
+    const first = enqueuer.enqueue(callback(0));
+    const later: Promise<void>[] = [];
+    for (let n = 1; n <= 10; n++) {
+      await new Promise((resolve) => setImmediate(resolve)); // each in its own round of I/O
+      later.push(enqueuer.enqueue(callback(n)));
+    }
+    expect(sizes).toEqual([1]);
+    release();
+    await Promise.all([first, ...later]);
+    expect(sizes).toEqual([1, 10]);
+    expect(await queue.getJobCountByTypes('waiting')).toBe(11);
+  });
+
   it('rejects every caller of a failed batch, and a retry after the outage stores each once', async () => {
     const server = await startRedisServer();
     closers.push(() => server.destroy());

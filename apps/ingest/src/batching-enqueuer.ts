@@ -4,6 +4,8 @@ import type { CallbackEnqueuer } from './enqueuer.js';
 export interface BatchingOptions {
   /** A batch is sent at once when it reaches this many callbacks (default 256). */
   maxBatch?: number;
+  /** Batches on their way to Redis at a time before the next one waits for an answer (default 1). */
+  maxInFlight?: number;
 }
 
 interface Caller {
@@ -12,30 +14,43 @@ interface Caller {
 }
 
 /**
- * Puts callbacks on the queue in batches: every enqueue made while the event loop is busy with
- * the same round of I/O goes to Redis in one script call (createCallbackAdder) instead of one
- * `queue.add` per request. The batch is flushed by `setImmediate`, right after the current I/O
- * round, so a lone request waits for nothing. A batch succeeds or fails as a whole: on failure
- * every caller is rejected and the spooling enqueuer takes over; a retry of a callback that did
- * reach Redis is a no-op (same job id, deduplication key).
+ * Puts callbacks on the queue in batches, one script call each (createCallbackAdder) instead of
+ * one `queue.add` per request: group commit. While a batch is on its way to Redis, new callbacks
+ * gather and go out together when it is answered; when nothing is in flight a callback goes out
+ * after the current round of I/O (`setImmediate`), so a lone request waits for nothing. Under load
+ * the batches grow with the Redis round trip, and so fewer, larger writes and script calls carry
+ * the same callbacks. A full batch (maxBatch) goes out at once, in flight or not.
+ *
+ * A batch succeeds or fails as a whole: on failure every caller is rejected and the spooling
+ * enqueuer takes over; a retry of a callback that did reach Redis is a no-op (same job id,
+ * deduplication key).
  */
 export function createBatchingEnqueuer(
   add: AddCallbacks,
-  { maxBatch = 256 }: BatchingOptions = {},
+  { maxBatch = 256, maxInFlight = 1 }: BatchingOptions = {},
 ): CallbackEnqueuer {
   let jobs: CallbackJob[] = [];
   let callers: Caller[] = [];
   let scheduled = false;
+  let inFlight = 0;
+
+  function settled() {
+    inFlight--;
+    if (jobs.length > 0 && !scheduled) flush();
+  }
 
   function flush() {
     scheduled = false;
-    if (jobs.length === 0) return;
+    if (jobs.length === 0 || (inFlight >= maxInFlight && jobs.length < maxBatch)) return;
     const batch = callers;
+    inFlight++;
     add(jobs).then(
       () => {
+        settled();
         for (const caller of batch) caller.resolve();
       },
       (error: unknown) => {
+        settled();
         for (const caller of batch) caller.reject(error);
       },
     );

@@ -10,18 +10,17 @@ import {
   verifySign,
 } from '@imwatch/protocol';
 import type { Context } from 'hono';
-import { Hono } from 'hono';
 import type { AppEnv, IngestDeps } from './env.js';
 import { readBody } from './read-body.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as const;
 
 /**
- * The one URL Tencent IM calls for every command of an app. Checks run in the protocol's order:
- * app, signature, size, JSON, command, schema; an accepted callback is durable before the ack.
+ * The handler of the one URL Tencent IM calls for every command of an app. Checks run in the
+ * protocol's order: app, signature, size, JSON, command, schema; an accepted callback is durable
+ * before the ack. Mounted with `app.post(path, …)`: a sub-app would add a dispatch per request.
  */
-export function callbackRoute({ config, enqueuer, rejections, now = Date.now }: IngestDeps) {
-  const route = new Hono<AppEnv>();
+export function callbackHandler({ config, enqueuer, rejections, now = Date.now }: IngestDeps) {
   const { maxBodyBytes, signatureMaxSkewSeconds, rejectedBodyBytes } = config.ingest;
 
   async function reject(
@@ -49,7 +48,7 @@ export function callbackRoute({ config, enqueuer, rejections, now = Date.now }: 
   }
 
   // One handler, not a middleware chain: every step is on the path of every callback.
-  route.post('/', async (c) => {
+  return async (c: Context<AppEnv>) => {
     const query = readCallbackQuery(c.req.url);
     if (!query.sdkAppId) return reject(c, 'MISSING_APP_ID', 'SdkAppid is missing from the URL', '', query);
     const app = config.apps[query.sdkAppId];
@@ -107,6 +106,5 @@ export function callbackRoute({ config, enqueuer, rejections, now = Date.now }: 
       );
     }
     return c.body(ACK_JSON, 200, JSON_HEADERS);
-  });
-  return route;
+  };
 }

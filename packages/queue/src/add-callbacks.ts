@@ -1,8 +1,8 @@
 import { optsEncodeMap } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ADD_CALLBACKS_SCRIPT } from './add-callbacks.lua.js';
-import type { CallbackQueue } from './callbacks.js';
 import { CALLBACK_ID } from './callback-job-check.js';
+import type { CallbackQueue } from './callbacks.js';
 import type { CallbackJob } from './catalog.js';
 
 /** Puts callbacks on the queue; one flag per callback: true = a new job, false = already there. */
