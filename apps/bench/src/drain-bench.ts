@@ -31,8 +31,8 @@ export interface DrainSetup {
   redisUrl: string;
   configPath: string;
   config: Config;
-  /** Extra node flags for the imwatch worker (e.g. `--cpu-prof`). */
-  workerNodeArgs?: string[];
+  /** Write a CPU profile of every drain, of both workers, into this directory (`--profile-worker`). */
+  workerProfileDir?: string;
 }
 
 /** Puts the callbacks on the queue the way the ingest does (job id, deduplication, retention). */
@@ -66,14 +66,14 @@ export function startWorker(kind: WorkerKind, setup: DrainSetup, prefix: string)
     LOG_LEVEL: 'warn',
     CONCURRENCY: String(setup.config.worker.concurrency),
   };
-  const real = kind === 'imwatch-worker';
-  return startNode(
-    kind,
-    real ? paths.workerMain : paths.noopWorker,
-    [],
-    env,
-    real ? (setup.workerNodeArgs ?? []) : [],
-  );
+  const profile = setup.workerProfileDir
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${setup.workerProfileDir}`,
+        `--cpu-prof-name=${kind}.${Date.now()}.cpuprofile`,
+      ]
+    : [];
+  return startNode(kind, kind === 'imwatch-worker' ? paths.workerMain : paths.noopWorker, [], env, profile);
 }
 
 /** Commands one `remaining` poll sends, so cost measurements can leave the polling out. */

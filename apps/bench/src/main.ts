@@ -51,7 +51,7 @@ if (flags.help) {
   --baseline <main.js> also run another build of the ingest (e.g. an older commit) as 'baseline'
   --node-args=<flags>  extra node flags for the imwatch ingest, e.g. --node-args="--max-semi-space-size=4"
   --profile <dir>      write CPU profiles of the imwatch ingest (node --cpu-prof) into <dir>
-  --profile-worker <dir> write CPU profiles of the imwatch worker's drains into <dir>
+  --profile-worker <dir> write CPU profiles of both workers' drains into <dir>
   --quick              short smoke run`);
   process.exit(0);
 }
@@ -133,9 +133,7 @@ async function main() {
       ...(flags['node-args']?.split(' ').filter(Boolean) ?? []),
       ...(flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${fromCaller(flags.profile)}`] : []),
     ],
-    workerNodeArgs: flags['profile-worker']
-      ? ['--cpu-prof', `--cpu-prof-dir=${fromCaller(flags['profile-worker'])}`]
-      : [],
+    ...(flags['profile-worker'] ? { workerProfileDir: fromCaller(flags['profile-worker']) } : {}),
   };
 
   const httpRuns: HttpRun[] = [];

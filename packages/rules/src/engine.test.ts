@@ -2,8 +2,11 @@ import { type Alert, alertSchema } from '@imwatch/queue';
 import { testRedisUrl, uniquePrefix } from '@imwatch/testing';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { APPLY_SCRIPT } from './apply.lua.js';
 import { createRulesEngine, type RulesEngine } from './engine.js';
+import { toEvent } from './event.js';
 import { rulesKeys } from './keys.js';
+import { buildPlan, compileRules } from './plan.js';
 import {
   APP,
   defaultConfig,
@@ -240,6 +243,37 @@ describe('exactly once', () => {
     expect(again).toEqual({ fresh: false, alerts: first.alerts, inhibited: 0 });
     expect(copy.fresh).toBe(false);
     expect(await snapshot()).toEqual(before);
+    expect(await redis.xlen(rulesKeys(prefix).alerts)).toBe(1);
+  });
+
+  it('changes nothing on the run without threshold templates that finds a rule may fire', async () => {
+    await run(...times(19, (i) => ({ code: RATE, sender: `s${i}`, at: T0 + i })));
+    const callback = failureCallback({ code: RATE, sender: 'last', at: T0 + 100 });
+    const config = defaultConfig();
+    const alerting = config.alerting;
+    const plan = buildPlan(
+      callback.callbackId,
+      toEvent(callback),
+      compileRules(config.rules, alerting),
+      rulesKeys(prefix),
+      {
+        guardTtlMs: alerting.guardTtl,
+        streamMaxLen: alerting.alertsStreamMaxLen,
+        counterWindowMs: alerting.counterWindow,
+        fineCounterTtlMs: alerting.fineCountersRetention,
+        coarseCounterWindowMs: alerting.coarseCounterWindow,
+        counterTtlMs: alerting.countersRetentionDays * 86_400_000,
+        latenessMs: alerting.lateness,
+      },
+      new Map(),
+      false,
+    );
+    const before = await snapshot();
+    expect(await redis.eval(APPLY_SCRIPT, plan.keys.length, ...plan.keys, ...plan.args)).toEqual([2, '', 0]);
+    expect(await snapshot()).toEqual(before);
+    // The engine then runs it with the templates: applied once, the alert fired once.
+    const applied = await engine.apply(callback);
+    expect(applied.alerts.map((a) => a.rule)).toEqual(['rate-limited-group']);
     expect(await redis.xlen(rulesKeys(prefix).alerts)).toBe(1);
   });
 
