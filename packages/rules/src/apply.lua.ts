@@ -75,23 +75,30 @@ if hasFailure then
   end
 end
 
-local function count(kind, key, field, ttl)
-  local n
-  if kind == 'h' then n = redis.call('HINCRBY', key, field, 1) else n = tonumber(redis.call('ZINCRBY', key, 1, field)) end
-  if n == 1 then redis.call('PEXPIRE', key, ttl) end
+local function count(key, field, ttl)
+  if redis.call('HINCRBY', key, field, 1) == 1 then redis.call('PEXPIRE', key, ttl) end
 end
 
-count('h', KEYS[3], ARGV[4], fineTtl)
-count('h', KEYS[4], ARGV[4], counterTtl)
+count(KEYS[3], ARGV[4], fineTtl)
+count(KEYS[4], ARGV[4], counterTtl)
 if not hasFailure then return {1, '', 0} end
 
 local category, group, sender = ARGV[6], ARGV[7], ARGV[8]
-count('h', KEYS[5], category, fineTtl)
-count('z', KEYS[6], group, fineTtl)
-count('z', KEYS[7], sender, fineTtl)
-count('h', KEYS[8], category, counterTtl)
-count('z', KEYS[9], group, counterTtl)
-count('z', KEYS[10], sender, counterTtl)
+-- A category's groups and senders sets are made with its field in the counts hash, so they get
+-- their TTL then, not on every new member; the hash gets its own once, when it is made. The sets
+-- therefore never expire before the hash that lists their category, so no set is ever re-made
+-- without a TTL.
+local function countFailure(counts, groups, senders, ttl)
+  redis.call('ZINCRBY', groups, 1, group)
+  redis.call('ZINCRBY', senders, 1, sender)
+  if redis.call('HINCRBY', counts, category, 1) == 1 then
+    if redis.call('HLEN', counts) == 1 then redis.call('PEXPIRE', counts, ttl) end
+    redis.call('PEXPIRE', groups, ttl)
+    redis.call('PEXPIRE', senders, ttl)
+  end
+end
+countFailure(KEYS[5], KEYS[6], KEYS[7], fineTtl)
+countFailure(KEYS[8], KEYS[9], KEYS[10], counterTtl)
 
 local out = {}
 local inhibited = 0
@@ -151,12 +158,12 @@ for _, r in ipairs(rules) do
     redis.call('PEXPIRE', state, ttl)
   else
     local c = redis.call('HINCRBY', state, 'count', 1)
+    if topKey then redis.call('ZINCRBY', topKey, 1, sender) end
     if c == 1 then
+      -- A window's top senders set is made with its state, and expires with it.
       redis.call('HSET', state, 'first', et)
       redis.call('PEXPIRE', state, ttl)
-    end
-    if topKey then
-      if tonumber(redis.call('ZINCRBY', topKey, 1, sender)) == 1 then redis.call('PEXPIRE', topKey, ttl) end
+      if topKey then redis.call('PEXPIRE', topKey, ttl) end
     end
     if c >= limit and not r.fired then
       local cd

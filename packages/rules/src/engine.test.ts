@@ -312,4 +312,30 @@ describe('exactly once', () => {
       if (key !== rulesKeys(prefix).alerts && (await redis.pttl(key)) < 0) withoutTtl.push(key);
     expect(withoutTtl).toEqual([]);
   });
+
+  it("never lets a category's groups and senders sets expire before the counts hash listing it", async () => {
+    // Categories arrive one after another in the same windows; the hash keeps its first TTL.
+    await run({ code: MUTED, at: T0 });
+    await redis.pexpire(`${prefix}:counts:fine:${APP}:${T0}`, 1000); // as if made long ago
+    await run(
+      { code: RATE, at: T0 + 1 },
+      { code: BLOCKED, sender: 'bob', at: T0 + 2 },
+      { code: MUTED, at: T0 + 3 },
+    );
+    for (const tier of ['fine', 'coarse']) {
+      const counts = `${prefix}:counts:${tier}:${APP}:${T0}`;
+      // Absolute expiry times: the hash and sets made in one run expire in the same millisecond.
+      const expiresAt = (key: string) => redis.call('PEXPIRETIME', key) as Promise<number>;
+      const hashExpiry = await expiresAt(counts);
+      expect(hashExpiry).toBeGreaterThan(0);
+      const categories = await redis.hkeys(counts);
+      expect(categories.sort()).toEqual(['content_blocked', 'muted', 'rate_limited']);
+      for (const category of categories) {
+        for (const set of ['groups', 'senders'])
+          expect(
+            await expiresAt(`${counts.slice(0, -String(T0).length)}${category}:${T0}:${set}`),
+          ).toBeGreaterThanOrEqual(hashExpiry);
+      }
+    }
+  });
 });
