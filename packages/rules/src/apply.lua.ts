@@ -157,11 +157,12 @@ for _, r in ipairs(rules) do
     end
     redis.call('PEXPIRE', state, ttl)
   else
-    local c = redis.call('HINCRBY', state, 'count', 1)
+    -- The window was read above and only this rule writes it: a new one is made in one HSET.
+    local c = r.count + 1
+    if c == 1 then redis.call('HSET', state, 'count', 1, 'first', et) else redis.call('HINCRBY', state, 'count', 1) end
     if topKey then redis.call('ZINCRBY', topKey, 1, sender) end
     if c == 1 then
       -- A window's top senders set is made with its state, and expires with it.
-      redis.call('HSET', state, 'first', et)
       redis.call('PEXPIRE', state, ttl)
       if topKey then redis.call('PEXPIRE', topKey, ttl) end
     end
