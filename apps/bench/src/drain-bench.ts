@@ -9,6 +9,7 @@ import {
 } from '@imwatch/queue';
 import type { Redis } from 'ioredis';
 import { type Child, sleep, startNode } from './children.js';
+import { redisCpuMs } from './http-bench.js';
 import { paths } from './paths.js';
 
 export type WorkerKind = 'imwatch-worker' | 'noop-bullmq';
@@ -19,6 +20,10 @@ export interface DrainRun {
   perSecond: number;
   failed: number;
   peakRss: number;
+  /** CPU time of the worker process per callback, µs: robust to a busy machine, unlike the rate. */
+  workerCpuUs: number;
+  /** CPU time of redis-server per callback, µs. */
+  redisCpuUs: number;
 }
 
 export interface DrainSetup {
@@ -26,6 +31,8 @@ export interface DrainSetup {
   redisUrl: string;
   configPath: string;
   config: Config;
+  /** Write a CPU profile of every drain, of both workers, into this directory (`--profile-worker`). */
+  workerProfileDir?: string;
 }
 
 /** Puts the callbacks on the queue the way the ingest does (job id, deduplication, retention). */
@@ -59,7 +66,14 @@ export function startWorker(kind: WorkerKind, setup: DrainSetup, prefix: string)
     LOG_LEVEL: 'warn',
     CONCURRENCY: String(setup.config.worker.concurrency),
   };
-  return startNode(kind, kind === 'imwatch-worker' ? paths.workerMain : paths.noopWorker, [], env);
+  const profile = setup.workerProfileDir
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${setup.workerProfileDir}`,
+        `--cpu-prof-name=${kind}.${Date.now()}.cpuprofile`,
+      ]
+    : [];
+  return startNode(kind, kind === 'imwatch-worker' ? paths.workerMain : paths.noopWorker, [], env, profile);
 }
 
 /** Commands one `remaining` poll sends, so cost measurements can leave the polling out. */
@@ -81,20 +95,32 @@ export async function remaining(redis: Redis, prefix: string): Promise<number> {
   return (replies ?? []).reduce((sum, [, count]) => sum + Number(count ?? 0), 0);
 }
 
+/** CPU time used so far by the worker process and by redis-server, ms. */
+export interface CpuMark {
+  workerMs: number;
+  redisMs: number;
+}
+
+async function cpuMark(redis: Redis, child: Child): Promise<CpuMark> {
+  return { workerMs: child.cpuMs(), redisMs: await redisCpuMs(redis) };
+}
+
 /**
  * Polls until the queue is empty. The rate counts from the first poll that sees the worker at
- * work, so process start-up is left out. Returns the rate and the number of polls made.
+ * work, so process start-up is left out. Returns the rate and the number of polls made; with
+ * `cpu`, also the CPU the worker and Redis used over the same span, per callback (µs). The CPU
+ * reads add an INFO per mark, so the cost run (which counts commands) leaves them out.
  */
 export async function waitDrained(
   redis: Redis,
   prefix: string,
   total: number,
   child: Child,
-  timeoutMs = 300_000,
+  { timeoutMs = 300_000, cpu = false }: { timeoutMs?: number; cpu?: boolean } = {},
 ) {
   const deadline = Date.now() + timeoutMs;
   let polls = 0;
-  let start: { at: number; left: number } | undefined;
+  let start: { at: number; left: number; cpu?: CpuMark } | undefined;
   for (;;) {
     if (child.process.exitCode !== null) {
       throw new Error(`${child.name} exited (${child.process.exitCode}):\n${child.stderrTail()}`);
@@ -103,9 +129,21 @@ export async function waitDrained(
     const left = await remaining(redis, prefix);
     const at = performance.now();
     polls++;
-    if (start === undefined && left < total) start = { at, left };
+    if (start === undefined && left < total) {
+      start = { at, left, ...(cpu ? { cpu: await cpuMark(redis, child) } : {}) };
+    }
     if (left === 0 && start !== undefined) {
-      return { perSecond: (start.left / (at - start.at)) * 1000, polls };
+      const perSecond = (start.left / (at - start.at)) * 1000;
+      if (!start.cpu) return { perSecond, polls, workerCpuUs: Number.NaN, redisCpuUs: Number.NaN };
+      const end = await cpuMark(redis, child);
+      const drained = start.left;
+      const perCallbackUs = (ms: number) => (ms * 1000) / drained;
+      return {
+        perSecond,
+        polls,
+        workerCpuUs: perCallbackUs(end.workerMs - start.cpu.workerMs),
+        redisCpuUs: perCallbackUs(end.redisMs - start.cpu.redisMs),
+      };
     }
     await sleep(20);
   }
@@ -122,9 +160,17 @@ export async function drainRun(
   await prefill(setup, prefix, jobs);
   const child = startWorker(kind, setup, prefix);
   try {
-    const { perSecond } = await waitDrained(setup.redis, prefix, jobs.length, child);
+    const drained = await waitDrained(setup.redis, prefix, jobs.length, child, { cpu: true });
     const failed = await setup.redis.zcard(`${prefix}:${CALLBACKS_QUEUE}:failed`);
-    return { worker: kind, callbacks: jobs.length, perSecond, failed, peakRss: child.peakRss() };
+    return {
+      worker: kind,
+      callbacks: jobs.length,
+      perSecond: drained.perSecond,
+      failed,
+      peakRss: child.peakRss(),
+      workerCpuUs: drained.workerCpuUs,
+      redisCpuUs: drained.redisCpuUs,
+    };
   } finally {
     await child.stop();
     await setup.redis.flushall();

@@ -27,6 +27,7 @@ const { values: flags } = parseArgs({
     quick: { type: 'boolean', default: false },
     levers: { type: 'boolean', default: false },
     profile: { type: 'string' },
+    'profile-worker': { type: 'string' },
     baseline: { type: 'string' },
     'node-args': { type: 'string' },
     concurrency: { type: 'string' },
@@ -50,6 +51,7 @@ if (flags.help) {
   --baseline <main.js> also run another build of the ingest (e.g. an older commit) as 'baseline'
   --node-args=<flags>  extra node flags for the imwatch ingest, e.g. --node-args="--max-semi-space-size=4"
   --profile <dir>      write CPU profiles of the imwatch ingest (node --cpu-prof) into <dir>
+  --profile-worker <dir> write CPU profiles of both workers' drains into <dir>
   --quick              short smoke run`);
   process.exit(0);
 }
@@ -131,6 +133,7 @@ async function main() {
       ...(flags['node-args']?.split(' ').filter(Boolean) ?? []),
       ...(flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${fromCaller(flags.profile)}`] : []),
     ],
+    ...(flags['profile-worker'] ? { workerProfileDir: fromCaller(flags['profile-worker']) } : {}),
   };
 
   const httpRuns: HttpRun[] = [];

@@ -93,6 +93,8 @@ export function drainReport(runs: readonly DrainRun[]): string {
       kind,
       String(mine[0]?.callbacks ?? 0),
       cell(mine, (run) => run.perSecond),
+      cell(mine, (run) => run.workerCpuUs),
+      cell(mine, (run) => run.redisCpuUs),
       cell(mine, (run) => run.peakRss / MB),
       String(mine.reduce((sum, run) => sum + run.failed, 0)),
     ];
@@ -101,10 +103,29 @@ export function drainReport(runs: readonly DrainRun[]): string {
   const noop = runs.filter((run) => run.worker === 'noop-bullmq');
   if (real.length > 0 && noop.length > 0) {
     const ratios = real.map((run, i) => run.perSecond / (noop[i] ?? noop[0] ?? run).perSecond);
-    rows.push(['**imwatch-worker / noop-bullmq**', '', `**${showSpread(spread(ratios), 2)}**`, '', '']);
+    // CPU ratios the other way round (no-op / this), so every ratio reads "1.0 = as cheap as no-op".
+    const cpuRatio = (pick: (run: DrainRun) => number) =>
+      `**${showSpread(spread(real.map((run, i) => pick(noop[i] ?? noop[0] ?? run) / pick(run))), 2)}** (no-op / this)`;
+    rows.push([
+      '**imwatch-worker / noop-bullmq**',
+      '',
+      `**${showSpread(spread(ratios), 2)}**`,
+      cpuRatio((run) => run.workerCpuUs),
+      cpuRatio((run) => run.redisCpuUs),
+      '',
+      '',
+    ]);
   }
   return markdownTable(
-    ['worker', 'callbacks', 'callbacks/s median (min–max)', 'peak RSS MB', 'failed'],
+    [
+      'worker',
+      'callbacks',
+      'callbacks/s median (min–max)',
+      'worker CPU µs/callback',
+      'Redis CPU µs/callback',
+      'peak RSS MB',
+      'failed',
+    ],
     rows,
   );
 }

@@ -9,6 +9,7 @@ import {
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
+  type Admission,
   type AdmissionTtls,
   admitDelivery,
   admitDigest,
@@ -70,17 +71,22 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     const { sink: name, alert } = parsed.data;
     const sink = sinkOf(name);
     const jobId = job.id ?? `${alert.id}.${name}`;
-    const admission = await admitDelivery(deps.redis, {
-      prefix: deps.prefix,
-      sink: name,
-      limits: sink.limits,
-      now: limiterNow(),
-      member: `${jobId}:${randomUUID()}`,
-      ttls,
-      jobId,
-      alert,
-      maxEntries: sink.digestMaxEntries,
-    });
+    // A sink without rate limits (log, webhook, email by default) always sends: no slot to take,
+    // so no member id or digest entry to build for it.
+    const admission: Admission =
+      sink.limits.length === 0
+        ? { decision: 'send' }
+        : await admitDelivery(deps.redis, {
+            prefix: deps.prefix,
+            sink: name,
+            limits: sink.limits,
+            now: limiterNow(),
+            member: `${jobId}:${randomUUID()}`,
+            ttls,
+            jobId,
+            alert,
+            maxEntries: sink.digestMaxEntries,
+          });
     if (admission.decision === 'held') {
       const digestId = digestJobId(name, admission.gen);
       // Same id for every alert of this generation: BullMQ keeps only the first add.

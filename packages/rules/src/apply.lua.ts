@@ -6,6 +6,11 @@
  * Counters go to two tiers in the same call: fine (short windows, short TTL) and coarse (long
  * windows, the full retention).
  *
+ * A threshold rule fires once per key and window, so the caller leaves its alert template out
+ * (''). The script reads each threshold rule's window before writing anything; when a rule without
+ * its template could fire on this callback, it undoes the guard and returns 2: nothing changed,
+ * and the caller runs it again with the templates.
+ *
  * KEYS: guard, alerts stream, fine traffic hash, coarse traffic hash, then (failures only) fine
  *   counts hash, groups zset, senders zset, then the same three coarse, then per rule: state,
  *   [top senders zset], [cooldown], marks…, checks…
@@ -14,8 +19,10 @@
  *   text (1|0), sample text, fineCounterTtlMs, then per rule 3 values: the rule's constants as one
  *   space-separated string `kind ('a'|'t') stateTtlMs cooldownMs-or-threshold topN markCount
  *   checkCount thresholdCooldownMs` (0 = none; else a cooldown key follows the top senders key),
- *   windowEnd, alert template JSON. One string for the constants: ioredis' cost is per argument.
- * Returns {fresh (1|0), alerts JSON list ('' = none), inhibited count}.
+ *   windowEnd, alert template JSON ('' = left out, threshold rules only). One string for the
+ *   constants: ioredis' cost is per argument.
+ * Returns {fresh (1|0, or 2 = run again with the templates), alerts JSON list ('' = none),
+ *   inhibited count}.
  */
 export const APPLY_SCRIPT = `
 if not redis.call('SET', KEYS[1], '', 'NX', 'PX', ARGV[1]) then
@@ -23,28 +30,8 @@ if not redis.call('SET', KEYS[1], '', 'NX', 'PX', ARGV[1]) then
 end
 
 local counterTtl, fineTtl = ARGV[3], ARGV[16]
-local function count(kind, key, field, ttl)
-  local n
-  if kind == 'h' then n = redis.call('HINCRBY', key, field, 1) else n = tonumber(redis.call('ZINCRBY', key, 1, field)) end
-  if n == 1 then redis.call('PEXPIRE', key, ttl) end
-end
-
-count('h', KEYS[3], ARGV[4], fineTtl)
-count('h', KEYS[4], ARGV[4], counterTtl)
-if ARGV[5] ~= '1' then return {1, '', 0} end
-
-local category, group, sender = ARGV[6], ARGV[7], ARGV[8]
+local hasFailure = ARGV[5] == '1'
 local et = tonumber(ARGV[9])
-count('h', KEYS[5], category, fineTtl)
-count('z', KEYS[6], group, fineTtl)
-count('z', KEYS[7], sender, fineTtl)
-count('h', KEYS[8], category, counterTtl)
-count('z', KEYS[9], group, counterTtl)
-count('z', KEYS[10], sender, counterTtl)
-
-local out = {}
-local inhibited = 0
-local k, a = 11, 17
 
 local function isInhibited(first, n)
   for i = first, first + n - 1 do
@@ -53,6 +40,68 @@ local function isInhibited(first, n)
   end
   return false
 end
+
+-- The rules, read once: constants, keys, and a threshold rule's window as it stands.
+local rules = {}
+if hasFailure then
+  local k, a = 11, 17
+  for i = 1, tonumber(ARGV[10]) do
+    local kind, ttl, limit, topN, marks, checks, repeatMs =
+      string.match(ARGV[a], '^(%S+) (%S+) (%S+) (%S+) (%S+) (%S+) (%S+)$')
+    local r = {kind = kind, ttl = tonumber(ttl), limit = tonumber(limit), topN = tonumber(topN),
+      marks = tonumber(marks), checks = tonumber(checks), repeatMs = tonumber(repeatMs),
+      winEnd = tonumber(ARGV[a + 1]), template = ARGV[a + 2], state = KEYS[k]}
+    a = a + 3
+    k = k + 1
+    if r.topN > 0 then r.topKey = KEYS[k]; k = k + 1 end
+    if r.repeatMs > 0 then r.cooldownKey = KEYS[k]; k = k + 1 end
+    r.markFirst = k
+    r.checkFirst = k + r.marks
+    k = k + r.marks + r.checks
+    if kind == 't' then
+      local s = redis.call('HMGET', r.state, 'count', 'fired', 'first')
+      r.count, r.fired, r.first = tonumber(s[1] or '0'), s[2], s[3]
+      -- Could fire now (inhibition marks of earlier rules in this run aside: more inhibition only
+      -- fires less) but has no template: change nothing, ask for the templates.
+      if r.template == '' and not r.fired and r.count + 1 >= r.limit and not isInhibited(r.checkFirst, r.checks) then
+        local cd = r.cooldownKey and redis.call('HGET', r.cooldownKey, 'until')
+        if not (cd and et < tonumber(cd)) then
+          redis.call('DEL', KEYS[1])
+          return {2, '', 0}
+        end
+      end
+    end
+    rules[i] = r
+  end
+end
+
+local function count(key, field, ttl)
+  if redis.call('HINCRBY', key, field, 1) == 1 then redis.call('PEXPIRE', key, ttl) end
+end
+
+count(KEYS[3], ARGV[4], fineTtl)
+count(KEYS[4], ARGV[4], counterTtl)
+if not hasFailure then return {1, '', 0} end
+
+local category, group, sender = ARGV[6], ARGV[7], ARGV[8]
+-- A category's groups and senders sets are made with its field in the counts hash, so they get
+-- their TTL then, not on every new member; the hash gets its own once, when it is made. The sets
+-- therefore never expire before the hash that lists their category, so no set is ever re-made
+-- without a TTL.
+local function countFailure(counts, groups, senders, ttl)
+  redis.call('ZINCRBY', groups, 1, group)
+  redis.call('ZINCRBY', senders, 1, sender)
+  if redis.call('HINCRBY', counts, category, 1) == 1 then
+    if redis.call('HLEN', counts) == 1 then redis.call('PEXPIRE', counts, ttl) end
+    redis.call('PEXPIRE', groups, ttl)
+    redis.call('PEXPIRE', senders, ttl)
+  end
+end
+countFailure(KEYS[5], KEYS[6], KEYS[7], fineTtl)
+countFailure(KEYS[8], KEYS[9], KEYS[10], counterTtl)
+
+local out = {}
+local inhibited = 0
 
 local function mark(first, n, untilv, ttl)
   for i = first, first + n - 1 do
@@ -91,66 +140,54 @@ local function fire(template, c, suppressed, first, top)
   out[#out + 1] = json
 end
 
-for _ = 1, tonumber(ARGV[10]) do
-  local kind, ttl, limit, topN, marks, checks, repeatMs =
-    string.match(ARGV[a], '^(%S+) (%S+) (%S+) (%S+) (%S+) (%S+) (%S+)$')
-  limit, topN, marks, checks, repeatMs = tonumber(limit), tonumber(topN), tonumber(marks), tonumber(checks), tonumber(repeatMs)
-  local winEnd, template = tonumber(ARGV[a + 1]), ARGV[a + 2]
-  a = a + 3
-  local state = KEYS[k]
-  k = k + 1
-  local topKey, cooldownKey
-  if topN > 0 then topKey = KEYS[k]; k = k + 1 end
-  if repeatMs > 0 then cooldownKey = KEYS[k]; k = k + 1 end
-  local markFirst = k
-  local checkFirst = k + marks
-  k = k + marks + checks
-
-  if kind == 'a' then
+for _, r in ipairs(rules) do
+  local state, ttl, limit, repeatMs, topKey, cooldownKey = r.state, r.ttl, r.limit, r.repeatMs, r.topKey, r.cooldownKey
+  if r.kind == 'a' then
     local s = redis.call('HMGET', state, 'until', 'suppressed')
     if s[1] and et < tonumber(s[1]) then
       redis.call('HINCRBY', state, 'suppressed', 1)
       -- Suppressed repeats are kept as long as the counters, so the next alert can still report them.
-      ttl = tonumber(ttl) + tonumber(counterTtl)
-    elseif isInhibited(checkFirst, checks) then
+      ttl = ttl + tonumber(counterTtl)
+    elseif isInhibited(r.checkFirst, r.checks) then
       inhibited = inhibited + 1
     else
       redis.call('HSET', state, 'until', et + limit, 'suppressed', 0)
-      fire(template, 1, tonumber(s[2] or '0'), et, nil)
-      mark(markFirst, marks, et + limit, ttl)
+      fire(r.template, 1, tonumber(s[2] or '0'), et, nil)
+      mark(r.markFirst, r.marks, et + limit, ttl)
     end
     redis.call('PEXPIRE', state, ttl)
   else
-    local c = redis.call('HINCRBY', state, 'count', 1)
+    -- The window was read above and only this rule writes it: a new one is made in one HSET.
+    local c = r.count + 1
+    if c == 1 then redis.call('HSET', state, 'count', 1, 'first', et) else redis.call('HINCRBY', state, 'count', 1) end
+    if topKey then redis.call('ZINCRBY', topKey, 1, sender) end
     if c == 1 then
-      redis.call('HSET', state, 'first', et)
+      -- A window's top senders set is made with its state, and expires with it.
       redis.call('PEXPIRE', state, ttl)
+      if topKey then redis.call('PEXPIRE', topKey, ttl) end
     end
-    if topKey then
-      if tonumber(redis.call('ZINCRBY', topKey, 1, sender)) == 1 then redis.call('PEXPIRE', topKey, ttl) end
-    end
-    if c >= limit and not redis.call('HGET', state, 'fired') then
+    if c >= limit and not r.fired then
       local cd
       if cooldownKey then cd = redis.call('HMGET', cooldownKey, 'until', 'suppressed') end
-      if isInhibited(checkFirst, checks) then
+      if isInhibited(r.checkFirst, r.checks) then
         inhibited = inhibited + 1
       elseif cd and cd[1] and et < tonumber(cd[1]) then
         -- A window of a key that alerted recently: held back, reported by the next alert.
         redis.call('HSET', state, 'fired', 0)
         redis.call('HINCRBY', cooldownKey, 'suppressed', 1)
-        redis.call('PEXPIRE', cooldownKey, repeatMs + tonumber(ttl) + tonumber(counterTtl))
+        redis.call('PEXPIRE', cooldownKey, repeatMs + ttl + tonumber(counterTtl))
       else
         redis.call('HSET', state, 'fired', et)
         local top
-        if topKey then top = redis.call('ZREVRANGE', topKey, 0, topN - 1, 'WITHSCORES') end
+        if topKey then top = redis.call('ZREVRANGE', topKey, 0, r.topN - 1, 'WITHSCORES') end
         local suppressed = 0
         if cd then
           suppressed = tonumber(cd[2] or '0')
           redis.call('HSET', cooldownKey, 'until', et + repeatMs, 'suppressed', 0)
-          redis.call('PEXPIRE', cooldownKey, repeatMs + tonumber(ttl))
+          redis.call('PEXPIRE', cooldownKey, repeatMs + ttl)
         end
-        fire(template, c, suppressed, tonumber(redis.call('HGET', state, 'first')), top)
-        mark(markFirst, marks, winEnd, ttl)
+        fire(r.template, c, suppressed, tonumber(r.first or et), top)
+        mark(r.markFirst, r.marks, r.winEnd, ttl)
       end
     end
   end

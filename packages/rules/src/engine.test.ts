@@ -2,8 +2,11 @@ import { type Alert, alertSchema } from '@imwatch/queue';
 import { testRedisUrl, uniquePrefix } from '@imwatch/testing';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { APPLY_SCRIPT } from './apply.lua.js';
 import { createRulesEngine, type RulesEngine } from './engine.js';
+import { toEvent } from './event.js';
 import { rulesKeys } from './keys.js';
+import { buildPlan, compileRules } from './plan.js';
 import {
   APP,
   defaultConfig,
@@ -243,6 +246,37 @@ describe('exactly once', () => {
     expect(await redis.xlen(rulesKeys(prefix).alerts)).toBe(1);
   });
 
+  it('changes nothing on the run without threshold templates that finds a rule may fire', async () => {
+    await run(...times(19, (i) => ({ code: RATE, sender: `s${i}`, at: T0 + i })));
+    const callback = failureCallback({ code: RATE, sender: 'last', at: T0 + 100 });
+    const config = defaultConfig();
+    const alerting = config.alerting;
+    const plan = buildPlan(
+      callback.callbackId,
+      toEvent(callback),
+      compileRules(config.rules, alerting),
+      rulesKeys(prefix),
+      {
+        guardTtlMs: alerting.guardTtl,
+        streamMaxLen: alerting.alertsStreamMaxLen,
+        counterWindowMs: alerting.counterWindow,
+        fineCounterTtlMs: alerting.fineCountersRetention,
+        coarseCounterWindowMs: alerting.coarseCounterWindow,
+        counterTtlMs: alerting.countersRetentionDays * 86_400_000,
+        latenessMs: alerting.lateness,
+      },
+      new Map(),
+      false,
+    );
+    const before = await snapshot();
+    expect(await redis.eval(APPLY_SCRIPT, plan.keys.length, ...plan.keys, ...plan.args)).toEqual([2, '', 0]);
+    expect(await snapshot()).toEqual(before);
+    // The engine then runs it with the templates: applied once, the alert fired once.
+    const applied = await engine.apply(callback);
+    expect(applied.alerts.map((a) => a.rule)).toEqual(['rate-limited-group']);
+    expect(await redis.xlen(rulesKeys(prefix).alerts)).toBe(1);
+  });
+
   it('gives every alert a deterministic id without colons that is not all digits', async () => {
     const alerts = await run({ code: MUTED, at: T0 }, { code: UNKNOWN, at: T0 });
     for (const alert of alerts) expect(alert.id).toMatch(/^[a-z0-9-]+-[0-9a-f]+(-\d+)?$/);
@@ -277,5 +311,31 @@ describe('exactly once', () => {
     for (const key of keys)
       if (key !== rulesKeys(prefix).alerts && (await redis.pttl(key)) < 0) withoutTtl.push(key);
     expect(withoutTtl).toEqual([]);
+  });
+
+  it("never lets a category's groups and senders sets expire before the counts hash listing it", async () => {
+    // Categories arrive one after another in the same windows; the hash keeps its first TTL.
+    await run({ code: MUTED, at: T0 });
+    await redis.pexpire(`${prefix}:counts:fine:${APP}:${T0}`, 1000); // as if made long ago
+    await run(
+      { code: RATE, at: T0 + 1 },
+      { code: BLOCKED, sender: 'bob', at: T0 + 2 },
+      { code: MUTED, at: T0 + 3 },
+    );
+    for (const tier of ['fine', 'coarse']) {
+      const counts = `${prefix}:counts:${tier}:${APP}:${T0}`;
+      // Absolute expiry times: the hash and sets made in one run expire in the same millisecond.
+      const expiresAt = (key: string) => redis.call('PEXPIRETIME', key) as Promise<number>;
+      const hashExpiry = await expiresAt(counts);
+      expect(hashExpiry).toBeGreaterThan(0);
+      const categories = await redis.hkeys(counts);
+      expect(categories.sort()).toEqual(['content_blocked', 'muted', 'rate_limited']);
+      for (const category of categories) {
+        for (const set of ['groups', 'senders'])
+          expect(
+            await expiresAt(`${counts.slice(0, -String(T0).length)}${category}:${T0}:${set}`),
+          ).toBeGreaterThanOrEqual(hashExpiry);
+      }
+    }
   });
 });

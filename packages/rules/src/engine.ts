@@ -32,7 +32,7 @@ export interface RulesEngineDeps {
 type ApplyCommand = (
   numKeys: number,
   ...keysAndArgs: (string | number)[]
-) => Promise<[number, string, number]>;
+) => Promise<[0 | 1 | 2, string, number]>;
 
 /** Builds the engine: rules compiled once, the script registered on the connection. */
 export function createRulesEngine({ redis, prefix, rules, alerting }: RulesEngineDeps): RulesEngine {
@@ -55,8 +55,23 @@ export function createRulesEngine({ redis, prefix, rules, alerting }: RulesEngin
 
   return {
     async apply(callback) {
-      const plan = buildPlan(callback.callbackId, toEvent(callback), compiled, keys, settings, templates);
-      const [fresh, alerts, inhibited] = await run(plan.keys.length, ...plan.keys, ...plan.args);
+      const event = toEvent(callback);
+      const attempt = async (withThresholdTemplates: boolean) => {
+        const plan = buildPlan(
+          callback.callbackId,
+          event,
+          compiled,
+          keys,
+          settings,
+          templates,
+          withThresholdTemplates,
+        );
+        return run(plan.keys.length, ...plan.keys, ...plan.args);
+      };
+      let reply = await attempt(false);
+      // A threshold rule may fire: nothing was changed, run again with its template.
+      if (reply[0] === 2) reply = await attempt(true);
+      const [fresh, alerts, inhibited] = reply;
       return { fresh: fresh === 1, alerts: alerts === '' ? [] : (JSON.parse(alerts) as Alert[]), inhibited };
     },
     sinksFor: (alert) => sinks.get(alert.rule) ?? alerting.defaultSinks,

@@ -74,7 +74,9 @@ export interface Plan {
 
 /**
  * Turns one callback into the plan of its effects: which counters, which rules, which state keys.
- * Pure and deterministic, so a re-run builds the same plan.
+ * Pure and deterministic, so a re-run builds the same plan. Threshold rules get their alert
+ * templates only `withThresholdTemplates`: they fire once per key and window, so the engine
+ * asks for them only when the script says one may fire (apply.lua.ts).
  */
 export function buildPlan(
   callbackId: string,
@@ -83,6 +85,7 @@ export function buildPlan(
   keys: RulesKeys,
   settings: PlanSettings,
   templates: TemplateCache,
+  withThresholdTemplates = true,
 ): Plan {
   const fine = event.eventTime - (event.eventTime % settings.counterWindowMs);
   const coarse = event.eventTime - (event.eventTime % settings.coarseCounterWindowMs);
@@ -152,7 +155,9 @@ export function buildPlan(
       windowStart + config.windowMs,
       config.kind === 'alert'
         ? cachedTemplate(templates, config, event, failure, key, windowStart)
-        : thresholdTemplate(config, event, failure, key, windowStart),
+        : withThresholdTemplates
+          ? thresholdTemplate(config, event, failure, key, windowStart)
+          : '',
     );
   }
   args[ruleCountAt] = matched;
