@@ -1,9 +1,10 @@
 import { ConfigError, loadConfig } from '@imwatch/config';
 import { closeSinks, createSinks } from '@imwatch/notify';
-import { createNotificationQueue, createRedis, enqueueDeliveries } from '@imwatch/queue';
+import { createNotificationQueue, createRedis } from '@imwatch/queue';
 import { createRulesEngine } from '@imwatch/rules';
 import { checkRedisForProduction, createLogger, Shutdown, watchRedisOutages } from '@imwatch/runtime';
 import { createCallbackWorker } from './callback-worker.js';
+import { createDeliver } from './deliver.js';
 import { createNotificationWorker } from './notification-worker.js';
 import { createRulesHandler } from './rules-handler.js';
 
@@ -70,7 +71,7 @@ function start() {
     logger,
     handle: createRulesHandler({
       engine,
-      deliver: (alert, sinks) => enqueueDeliveries(notifications, alert, sinks),
+      deliver: createDeliver(notifications, sinks),
       logger,
     }),
   });

@@ -85,11 +85,11 @@ describe('rules handler in the callback worker', () => {
 
   it('enqueues the deliveries of a run that crashed after applying its effects', async () => {
     let calls = 0;
-    const { callbacks, notifications, drained } = setup((real) => async (alert, sinks) => {
+    const { callbacks, notifications, drained } = setup((real) => async (alert, sinks, fresh) => {
       calls++;
       // The first attempt dies between the Lua call and the enqueue, as a crash would.
       if (calls === 1) throw new Error('crash before enqueue');
-      await real(alert, sinks);
+      await real(alert, sinks, fresh);
     });
     const callback = muted(2);
     await callbacks.add(callback.command, callback, { jobId: callback.callbackId });

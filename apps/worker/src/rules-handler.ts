@@ -3,8 +3,11 @@ import type { RulesEngine } from '@imwatch/rules';
 import type { Logger } from '@imwatch/runtime';
 import type { CallbackHandler } from './callback-worker.js';
 
-/** Puts one delivery job per sink for an alert; must be safe to call twice for the same alert. */
-export type Deliver = (alert: Alert, sinks: readonly string[]) => Promise<void>;
+/**
+ * Hands an alert to its sinks (see deliver.ts); must be safe to call twice for the same alert.
+ * `fresh`: the alert was made by this run, not recalled from an earlier run of the callback.
+ */
+export type Deliver = (alert: Alert, sinks: readonly string[], fresh: boolean) => Promise<void>;
 
 export interface RulesHandlerDeps {
   engine: RulesEngine;
@@ -25,7 +28,7 @@ export function createRulesHandler({ engine, deliver, logger }: RulesHandlerDeps
     const result = await engine.apply(callback);
     for (const alert of result.alerts) {
       if (result.fresh) logger.info({ alertId: alert.id, rule: alert.rule, summary: alert.summary }, 'alert');
-      await deliver(alert, engine.sinksFor(alert));
+      await deliver(alert, engine.sinksFor(alert), result.fresh);
     }
     if (result.inhibited > 0)
       logger.debug({ callbackId: callback.callbackId, inhibited: result.inhibited }, 'alerts inhibited');

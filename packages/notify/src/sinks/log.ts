@@ -16,6 +16,8 @@ export function createLogSink(name: string, config: LogSinkConfig, logger: Logge
     limits: rateLimitsOf(config),
     digestMaxEntries: config.digest.maxEntries,
     async send(notice) {
+      // Below the process's log level the line would be dropped anyway: skip rendering it.
+      if (!logger.isLevelEnabled(config.level)) return delivered();
       if (notice.kind === 'alert') {
         const message = alertMessage(notice.alert, settings);
         logger[config.level]({ sink: name, alert: notice.alert, text: message.text }, message.title);

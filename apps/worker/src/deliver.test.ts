@@ -1,0 +1,73 @@
+import { Writable } from 'node:stream';
+import { parseConfig } from '@imwatch/config';
+import { createSinks } from '@imwatch/notify';
+import { createNotificationQueue, createRedis } from '@imwatch/queue';
+import { sampleAlert, testRedisUrl, uniquePrefix } from '@imwatch/testing';
+import type { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDeliver } from './deliver.js';
+
+let connection: Redis;
+let prefix: string;
+const closers: (() => Promise<unknown>)[] = [];
+
+beforeEach(() => {
+  prefix = uniquePrefix('deliver');
+  connection = createRedis(testRedisUrl(), 'worker');
+  closers.push(() => connection.quit());
+});
+afterEach(async () => {
+  for (const close of closers.reverse()) await close();
+  closers.length = 0;
+});
+
+/** Sinks from a config's `sinks:` section, their log lines captured, and the real queue. */
+function setup(sinksYaml: string) {
+  const lines: { sink?: string; alert?: { id: string } }[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  const config = parseConfig({}, `apps: [{ sdkAppId: 1400000000 }]\n${sinksYaml}`);
+  const sinks = createSinks(config.sinks, { logger: pino({ level: 'info' }, stream) });
+  const notifications = createNotificationQueue(connection, prefix);
+  closers.push(() => notifications.close());
+  const jobIds = async () =>
+    (await notifications.getJobs(['wait', 'delayed', 'active', 'completed'])).map((job) => job.id).sort();
+  return { deliver: createDeliver(notifications, sinks), lines, jobIds };
+}
+
+describe('createDeliver', () => {
+  it('writes a fresh alert to the log sink in place and queues one job for a webhook', async () => {
+    const { deliver, lines, jobIds } = setup(
+      'sinks:\n  hook: { type: webhook, url: "http://127.0.0.1:9/x" }',
+    );
+    const alert = sampleAlert(1);
+    await deliver(alert, ['log', 'hook'], true);
+    expect(lines.filter((line) => line.sink === 'log').map((line) => line.alert?.id)).toEqual([alert.id]);
+    expect(await jobIds()).toEqual([`${alert.id}.hook`]);
+  });
+
+  it('writes nothing twice when the same alert comes back from a re-run of its callback', async () => {
+    const { deliver, lines, jobIds } = setup(
+      'sinks:\n  hook: { type: webhook, url: "http://127.0.0.1:9/x" }',
+    );
+    const alert = sampleAlert(2);
+    await deliver(alert, ['log', 'hook'], true);
+    await deliver(alert, ['log', 'hook'], false);
+    await deliver(alert, ['log', 'hook'], false);
+    expect(lines.filter((line) => line.sink === 'log')).toHaveLength(1);
+    expect(await jobIds()).toEqual([`${alert.id}.hook`]);
+  });
+
+  it('queues a log sink that has rate limits, so its limits and digest still apply', async () => {
+    const { deliver, lines, jobIds } = setup('sinks:\n  log: { type: log, rateLimit: { perMinute: 5 } }');
+    const alert = sampleAlert(3);
+    await deliver(alert, ['log'], true);
+    expect(lines.filter((line) => line.sink === 'log')).toHaveLength(0);
+    expect(await jobIds()).toEqual([`${alert.id}.log`]);
+  });
+});
