@@ -2,7 +2,7 @@ import type { Config } from '@imwatch/config';
 import {
   CALLBACKS_QUEUE,
   type CallbackJob,
-  callbackJobOptions,
+  createCallbackAdder,
   createCallbackQueue,
   createRedis,
   whenReady,
@@ -35,23 +35,15 @@ export interface DrainSetup {
   workerProfileDir?: string;
 }
 
-/** Puts the callbacks on the queue the way the ingest does (job id, deduplication, retention). */
+/** Puts the callbacks on the queue the way the ingest does: its adder, in batches. */
 export async function prefill(setup: DrainSetup, prefix: string, jobs: readonly CallbackJob[]) {
   const connection = createRedis(setup.redisUrl, 'producer');
   connection.on('error', () => {});
   await whenReady(connection, 5000);
   const queue = createCallbackQueue(connection, prefix, setup.config.queue);
-  const windowMs = setup.config.ingest.dedupWindowSeconds * 1000;
+  const add = createCallbackAdder(connection, queue, setup.config.ingest.dedupWindowSeconds * 1000);
   try {
-    for (let i = 0; i < jobs.length; i += 500) {
-      await queue.addBulk(
-        jobs.slice(i, i + 500).map((job) => ({
-          name: job.command,
-          data: job,
-          opts: callbackJobOptions(job.callbackId, windowMs),
-        })),
-      );
-    }
+    for (let i = 0; i < jobs.length; i += 500) await add(jobs.slice(i, i + 500));
   } finally {
     await queue.close();
     await connection.quit();
