@@ -51,7 +51,7 @@ describe('createDeliver', () => {
     expect(await jobIds()).toEqual([`${alert.id}.hook`]);
   });
 
-  it('writes nothing twice when the same alert comes back from a re-run of its callback', async () => {
+  it('writes nothing twice when the same alert comes back from another job of its callback', async () => {
     const { deliver, lines, jobIds } = setup(
       'sinks:\n  hook: { type: webhook, url: "http://127.0.0.1:9/x" }',
     );

@@ -14,18 +14,19 @@ export function writesInPlace(sink: Sink): boolean {
 
 /**
  * Hands an alert to its sinks: every queued sink gets one delivery job (idempotent by its id, so
- * a re-run of the callback may enqueue again), an in-place sink gets the alert now — only when
- * the alert is `fresh`, made by this run, so a callback Tencent sends again writes nothing twice.
- * The line is written right after the rules script answers; a crash in those microseconds loses
- * it, while the alert itself stays in `{imwatch}:alerts`.
+ * a re-run of the callback may enqueue again), an in-place sink gets the alert now when
+ * `writeInPlace` — the alert is new, or its job runs again after an attempt that may have died
+ * before writing it. A callback Tencent sends again therefore writes nothing twice, and a crash
+ * loses nothing: at worst its job's retry writes a line a second time (at least once, as a queued
+ * delivery is when a worker dies mid-send).
  */
 export function createDeliver(notifications: NotificationQueue, sinks: ReadonlyMap<string, Sink>): Deliver {
-  return async (alert, names, fresh) => {
+  return async (alert, names, writeInPlace) => {
     const queued: string[] = [];
     for (const name of names) {
       const sink = sinks.get(name);
       if (!sink || !writesInPlace(sink)) queued.push(name);
-      else if (fresh)
+      else if (writeInPlace)
         await sink.send({ kind: 'alert', id: deliveryJobId(alert.id, name), alert }, Date.now());
     }
     if (queued.length > 0) await enqueueDeliveries(notifications, alert, queued);

@@ -1,10 +1,14 @@
+import { Writable } from 'node:stream';
+import { createSinks } from '@imwatch/notify';
 import { createCallbackQueue, createNotificationQueue, createRedis, enqueueDeliveries } from '@imwatch/queue';
 import { createRulesEngine, queryCounts, rulesKeys } from '@imwatch/rules';
 import { createLogger } from '@imwatch/runtime';
 import { testRedisUrl, uniquePrefix } from '@imwatch/testing';
 import type { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCallbackWorker } from './callback-worker.js';
+import { createDeliver } from './deliver.js';
 import { createRulesHandler, type Deliver } from './rules-handler.js';
 import { APP, defaultConfig, failureCallback, MINUTE, otherCallback, T0 } from './worker.test-helpers.js';
 
@@ -134,5 +138,57 @@ describe('rules handler in the callback worker', () => {
       'Vendor.CallbackSomethingNew': 1,
       'Group.CallbackSendMsgException': 1,
     });
+  });
+});
+
+describe('rules handler with the log sink written in place', () => {
+  /** The shipped wiring (createDeliver, the built-in log sink), its lines captured. */
+  function setupInPlace(failFirstDelivery: boolean) {
+    const lines: { sink?: string; alert?: { id: string } }[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    const sinks = createSinks(defaultConfig().sinks, { logger: pino({ level: 'info' }, stream) });
+    let calls = 0;
+    return {
+      lines,
+      logged: () => lines.filter((line) => line.sink === 'log').map((line) => line.alert?.id),
+      ...setup((real) => {
+        const notifications = createNotificationQueue(connection, prefix);
+        closers.push(() => notifications.close());
+        const inPlace = createDeliver(notifications, sinks);
+        return async (alert, names, writeInPlace) => {
+          // The first attempt dies after the rules script applied the callback, before any write.
+          if (failFirstDelivery && ++calls === 1) throw new Error('crash before the write');
+          await inPlace(alert, names, writeInPlace);
+          void real;
+        };
+      }),
+    };
+  }
+
+  it('writes an alert once although its callback comes again under another job id', async () => {
+    const { callbacks, drained, logged } = setupInPlace(false);
+    const callback = muted(5);
+    await callbacks.add(callback.command, callback, { jobId: callback.callbackId });
+    await expect.poll(drained, { timeout: 10_000 }).toBe(0);
+    await callbacks.add(callback.command, callback, { jobId: 'replay-5' });
+    await expect.poll(drained, { timeout: 10_000 }).toBe(0);
+    const [[, fields] = ['', []]] = await connection.xrange(rulesKeys(prefix).alerts, '-', '+');
+    expect(logged()).toEqual([fields[1]]);
+  });
+
+  it('writes the alert on the retry of a job whose first attempt died after applying it', async () => {
+    const { callbacks, drained, logged } = setupInPlace(true);
+    const callback = muted(6);
+    await callbacks.add(callback.command, callback, { jobId: callback.callbackId });
+    await expect.poll(drained, { timeout: 10_000 }).toBe(0);
+    expect((await callbacks.getJob(callback.callbackId))?.attemptsMade).toBe(2);
+    const [[, fields] = ['', []]] = await connection.xrange(rulesKeys(prefix).alerts, '-', '+');
+    expect(await connection.xlen(rulesKeys(prefix).alerts)).toBe(1);
+    expect(logged()).toEqual([fields[1]]);
   });
 });

@@ -5,9 +5,10 @@ import type { CallbackHandler } from './callback-worker.js';
 
 /**
  * Hands an alert to its sinks (see deliver.ts); must be safe to call twice for the same alert.
- * `fresh`: the alert was made by this run, not recalled from an earlier run of the callback.
+ * `writeInPlace`: the in-place sinks may not have the alert yet — it was made by this run, or an
+ * earlier attempt of the same job made it and may have died before writing it.
  */
-export type Deliver = (alert: Alert, sinks: readonly string[], fresh: boolean) => Promise<void>;
+export type Deliver = (alert: Alert, sinks: readonly string[], writeInPlace: boolean) => Promise<void>;
 
 export interface RulesHandlerDeps {
   engine: RulesEngine;
@@ -24,11 +25,14 @@ export interface RulesHandlerDeps {
  * enqueues them then; delivery job ids are deterministic, so enqueueing twice is a no-op.
  */
 export function createRulesHandler({ engine, deliver, logger }: RulesHandlerDeps): CallbackHandler {
-  return async (callback) => {
+  return async (callback, job) => {
     const result = await engine.apply(callback);
+    // Not fresh: either the same callback under another job (already written: skip in-place
+    // sinks), or this job again after a failed or stalled attempt (maybe not written: write).
+    const writeInPlace = result.fresh || job.attemptsStarted > 1;
     for (const alert of result.alerts) {
       if (result.fresh) logger.info({ alertId: alert.id, rule: alert.rule, summary: alert.summary }, 'alert');
-      await deliver(alert, engine.sinksFor(alert), result.fresh);
+      await deliver(alert, engine.sinksFor(alert), writeInPlace);
     }
     if (result.inhibited > 0)
       logger.debug({ callbackId: callback.callbackId, inhibited: result.inhibited }, 'alerts inhibited');
