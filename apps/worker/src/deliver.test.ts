@@ -1,12 +1,11 @@
-import { Writable } from 'node:stream';
 import { parseConfig } from '@imwatch/config';
 import { createSinks } from '@imwatch/notify';
 import { createNotificationQueue, createRedis } from '@imwatch/queue';
 import { sampleAlert, testRedisUrl, uniquePrefix } from '@imwatch/testing';
 import type { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDeliver } from './deliver.js';
+import { capturingLogger, loggedAlerts } from './worker.test-helpers.js';
 
 let connection: Redis;
 let prefix: string;
@@ -24,15 +23,9 @@ afterEach(async () => {
 
 /** Sinks from a config's `sinks:` section, their log lines captured, and the real queue. */
 function setup(sinksYaml: string) {
-  const lines: { sink?: string; alert?: { id: string } }[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      done();
-    },
-  });
+  const { logger, lines } = capturingLogger();
   const config = parseConfig({}, `apps: [{ sdkAppId: 1400000000 }]\n${sinksYaml}`);
-  const sinks = createSinks(config.sinks, { logger: pino({ level: 'info' }, stream) });
+  const sinks = createSinks(config.sinks, { logger });
   const notifications = createNotificationQueue(connection, prefix);
   closers.push(() => notifications.close());
   const jobIds = async () =>
@@ -47,7 +40,7 @@ describe('createDeliver', () => {
     );
     const alert = sampleAlert(1);
     await deliver(alert, ['log', 'hook'], true);
-    expect(lines.filter((line) => line.sink === 'log').map((line) => line.alert?.id)).toEqual([alert.id]);
+    expect(loggedAlerts(lines)).toEqual([alert.id]);
     expect(await jobIds()).toEqual([`${alert.id}.hook`]);
   });
 
@@ -59,7 +52,7 @@ describe('createDeliver', () => {
     await deliver(alert, ['log', 'hook'], true);
     await deliver(alert, ['log', 'hook'], false);
     await deliver(alert, ['log', 'hook'], false);
-    expect(lines.filter((line) => line.sink === 'log')).toHaveLength(1);
+    expect(loggedAlerts(lines)).toHaveLength(1);
     expect(await jobIds()).toEqual([`${alert.id}.hook`]);
   });
 
@@ -67,7 +60,7 @@ describe('createDeliver', () => {
     const { deliver, lines, jobIds } = setup('sinks:\n  log: { type: log, rateLimit: { perMinute: 5 } }');
     const alert = sampleAlert(3);
     await deliver(alert, ['log'], true);
-    expect(lines.filter((line) => line.sink === 'log')).toHaveLength(0);
+    expect(loggedAlerts(lines)).toHaveLength(0);
     expect(await jobIds()).toEqual([`${alert.id}.log`]);
   });
 });

@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { parseConfig } from '@imwatch/config';
 import { createSinks } from '@imwatch/notify';
 import { createNotificationQueue, createRedis, enqueueDeliveries } from '@imwatch/queue';
@@ -8,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createNotificationWorker } from './notification-worker.js';
+import { capturingLogger } from './worker.test-helpers.js';
 
 let connection: Redis;
 let prefix: string;
@@ -22,18 +22,6 @@ afterEach(async () => {
   for (const close of closers.reverse()) await close();
   closers.length = 0;
 });
-
-/** A logger whose JSON lines land in an array. */
-function capturingLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), lines };
-}
 
 /** A notification worker for a config without `sinks:` (only the built-in log sink). */
 function startWorkerWithoutSinks(sinkLogger: Logger, concurrency: number) {

@@ -1,16 +1,23 @@
-import { Writable } from 'node:stream';
 import { createSinks } from '@imwatch/notify';
 import { createCallbackQueue, createNotificationQueue, createRedis, enqueueDeliveries } from '@imwatch/queue';
 import { createRulesEngine, queryCounts, rulesKeys } from '@imwatch/rules';
 import { createLogger } from '@imwatch/runtime';
 import { testRedisUrl, uniquePrefix } from '@imwatch/testing';
 import type { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCallbackWorker } from './callback-worker.js';
 import { createDeliver } from './deliver.js';
 import { createRulesHandler, type Deliver } from './rules-handler.js';
-import { APP, defaultConfig, failureCallback, MINUTE, otherCallback, T0 } from './worker.test-helpers.js';
+import {
+  APP,
+  capturingLogger,
+  defaultConfig,
+  failureCallback,
+  loggedAlerts,
+  MINUTE,
+  otherCallback,
+  T0,
+} from './worker.test-helpers.js';
 
 const logger = createLogger('rules-handler-test', 'silent');
 let connection: Redis;
@@ -144,18 +151,11 @@ describe('rules handler in the callback worker', () => {
 describe('rules handler with the log sink written in place', () => {
   /** The shipped wiring (createDeliver, the built-in log sink), its lines captured. */
   function setupInPlace(failFirstDelivery: boolean) {
-    const lines: { sink?: string; alert?: { id: string } }[] = [];
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-        done();
-      },
-    });
-    const sinks = createSinks(defaultConfig().sinks, { logger: pino({ level: 'info' }, stream) });
+    const { logger: sinkLogger, lines } = capturingLogger();
+    const sinks = createSinks(defaultConfig().sinks, { logger: sinkLogger });
     let calls = 0;
     return {
-      lines,
-      logged: () => lines.filter((line) => line.sink === 'log').map((line) => line.alert?.id),
+      logged: () => loggedAlerts(lines),
       ...setup((real) => {
         const notifications = createNotificationQueue(connection, prefix);
         closers.push(() => notifications.close());

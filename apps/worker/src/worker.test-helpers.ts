@@ -1,6 +1,8 @@
+import { Writable } from 'node:stream';
 import { parseConfig } from '@imwatch/config';
 import { callbackId, SEND_MSG_EXCEPTION } from '@imwatch/protocol';
 import type { CallbackJob } from '@imwatch/queue';
+import { pino } from 'pino';
 
 export const APP = '1400000000';
 /** 2026-01-01T00:00:00Z: a window edge for every default window. */
@@ -48,3 +50,19 @@ export function otherCallback(command: string, at: number, random: number, appId
   const body = { CallbackCommand: command, EventTime: at, Random: random };
   return { callbackId: callbackId(appId, command, body), appId, command, receivedAt: at, body };
 }
+
+/** A logger whose JSON lines land in an array (what a sink or the worker wrote). */
+export function capturingLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, stream), lines };
+}
+
+/** The ids of the alerts a log sink wrote, in order. */
+export const loggedAlerts = (lines: readonly Record<string, unknown>[]) =>
+  lines.filter((line) => line.sink === 'log').map((line) => (line.alert as { id?: string } | undefined)?.id);
