@@ -109,8 +109,10 @@ async function chooseRedis() {
 
 const redis = await chooseRedis();
 const env = { ...process.env, REDIS_URL: redis.url };
+const { INGEST_NODE_FLAGS } = await import(join(root, 'apps', 'ingest', 'dist', 'node-flags.js'));
+const nodeFlags = { ingest: INGEST_NODE_FLAGS, worker: [] };
 const apps = ['ingest', 'worker'].map((name) => {
-  const child = spawn(process.execPath, [join(root, 'apps', name, 'dist', 'main.js')], {
+  const child = spawn(process.execPath, [...nodeFlags[name], join(root, 'apps', name, 'dist', 'main.js')], {
     env,
     stdio: 'inherit',
     detached: true, // signals come from this script, once each, not from the terminal too

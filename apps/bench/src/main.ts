@@ -6,6 +6,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '@imwatch/config';
+import { INGEST_NODE_FLAGS } from '@imwatch/ingest/dist/node-flags.js';
 import { SAMPLE_APP_ID, startRedisServer, type TestRedisServer } from '@imwatch/testing';
 import { Redis } from 'ioredis';
 import { parseDocument } from 'yaml';
@@ -130,6 +131,7 @@ async function main() {
     warmupSeconds: quick ? 0.5 : 1,
     ...(flags.baseline ? { baselineMain: fromCaller(flags.baseline) } : {}),
     serverNodeArgs: [
+      ...INGEST_NODE_FLAGS, // imwatch runs as it is deployed
       ...(flags['node-args']?.split(' ').filter(Boolean) ?? []),
       ...(flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${fromCaller(flags.profile)}`] : []),
     ],

@@ -6,6 +6,11 @@ import { parse } from 'yaml';
 // docker is not available in CI: these checks parse the files a deployment is built from.
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** The ingest's Node flags, read from their one definition (apps/ingest/src/node-flags.ts). */
+const INGEST_NODE_FLAGS = JSON.parse(
+  `[${/INGEST_NODE_FLAGS = \[([^\]]*)\]/.exec(readFileSync(`${root}apps/ingest/src/node-flags.ts`, 'utf8'))?.[1]?.replaceAll("'", '"') ?? ''}]`,
+) as string[];
+
 interface ComposeService {
   image?: string;
   build?: unknown;
@@ -48,7 +53,8 @@ describe('docker-compose.yml', () => {
       const service = compose.services[name];
       expect(service?.depends_on?.redis?.condition, name).toBe('service_healthy');
       expect(service?.environment?.REDIS_URL, name).toBe('redis://redis:6379');
-      expect(service?.command, name).toEqual(['node', `apps/${name}/dist/main.js`]);
+      const flags = name === 'ingest' ? INGEST_NODE_FLAGS : [];
+      expect(service?.command, name).toEqual(['node', ...flags, `apps/${name}/dist/main.js`]);
     }
   });
 
@@ -75,6 +81,17 @@ describe('Dockerfile', () => {
   });
 
   const runtimeStage = dockerfile.slice(dockerfile.indexOf('FROM node:20-slim AS runtime'));
+
+  it('runs the ingest with its Node flags, as docker-compose.yml and npm start do', () => {
+    expect(INGEST_NODE_FLAGS.length).toBeGreaterThan(0);
+    expect(runtimeStage).toContain(
+      `CMD ${JSON.stringify(['node', ...INGEST_NODE_FLAGS, 'apps/ingest/dist/main.js']).replaceAll(',', ', ')}`,
+    );
+    const ingestPackage = JSON.parse(readFileSync(`${root}apps/ingest/package.json`, 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(ingestPackage.scripts.start).toBe(`node ${INGEST_NODE_FLAGS.join(' ')} dist/main.js`);
+  });
 
   it('copies into the runtime stage only node_modules and the assembled /out, no src or tests', () => {
     const sources = [...runtimeStage.matchAll(/^COPY --from=build (.+) \S+$/gm)].map((m) => m[1]);
