@@ -1,12 +1,12 @@
 import { failEnvelope, Rejection } from '@imwatch/protocol';
 import { Hono } from 'hono';
 import { callbackHandler } from './callback-route.js';
-import type { AppEnv, IngestDeps } from './env.js';
+import type { IngestDeps } from './env.js';
 import { within } from './within.js';
 
 /** The ingest HTTP app: the callback route plus health endpoints. Opens nothing itself. */
 export function createApp(deps: IngestDeps) {
-  const app = new Hono<AppEnv>();
+  const app = new Hono();
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {

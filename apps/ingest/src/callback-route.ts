@@ -7,13 +7,22 @@ import {
   Rejection,
   type RejectionReason,
   readCallbackQuery,
+  type SignCheck,
   verifySign,
 } from '@imwatch/protocol';
 import type { Context } from 'hono';
-import type { AppEnv, IngestDeps } from './env.js';
+import type { IngestDeps } from './env.js';
 import { readBody } from './read-body.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as const;
+
+/** How a failed signature check is refused. */
+const SIGN_REJECTION: Record<Exclude<SignCheck, { ok: true }>['reason'], RejectionReason> = {
+  missing: 'MISSING_SIGNATURE',
+  malformed: 'BAD_SIGNATURE',
+  mismatch: 'BAD_SIGNATURE',
+  stale: 'STALE_SIGNATURE',
+};
 
 /**
  * The handler of the one URL Tencent IM calls for every command of an app. Checks run in the
@@ -25,21 +34,20 @@ export function callbackHandler({ config, enqueuer, rejections, now = Date.now }
 
   async function reject(
     c: Context,
+    query: CallbackQuery,
     reason: RejectionReason,
     message: string,
     body = '',
-    query?: CallbackQuery,
   ) {
     const { status, errorCode } = Rejection[reason];
-    const q = query ?? readCallbackQuery(c.req.url);
     await rejections.record({
       reason,
       status,
       errorCode,
       message,
-      appId: q.sdkAppId,
-      command: q.callbackCommand,
-      clientIp: q.clientIp,
+      appId: query.sdkAppId,
+      command: query.callbackCommand,
+      clientIp: query.clientIp,
       at: now(),
       body: body.length > rejectedBodyBytes ? body.slice(0, rejectedBodyBytes) : body,
       bodyBytes: Buffer.byteLength(body),
@@ -48,11 +56,11 @@ export function callbackHandler({ config, enqueuer, rejections, now = Date.now }
   }
 
   // One handler, not a middleware chain: every step is on the path of every callback.
-  return async (c: Context<AppEnv>) => {
+  return async (c: Context) => {
     const query = readCallbackQuery(c.req.url);
-    if (!query.sdkAppId) return reject(c, 'MISSING_APP_ID', 'SdkAppid is missing from the URL', '', query);
+    if (!query.sdkAppId) return reject(c, query, 'MISSING_APP_ID', 'SdkAppid is missing from the URL');
     const app = config.apps[query.sdkAppId];
-    if (!app) return reject(c, 'UNKNOWN_APP', `SdkAppid ${query.sdkAppId} is not configured`, '', query);
+    if (!app) return reject(c, query, 'UNKNOWN_APP', `SdkAppid ${query.sdkAppId} is not configured`);
     if (app.callbackToken !== undefined) {
       const check = verifySign({
         token: app.callbackToken,
@@ -61,29 +69,21 @@ export function callbackHandler({ config, enqueuer, rejections, now = Date.now }
         nowMs: now(),
         maxSkewSeconds: signatureMaxSkewSeconds,
       });
-      if (!check.ok) {
-        const reason =
-          check.reason === 'stale'
-            ? 'STALE_SIGNATURE'
-            : check.reason === 'missing'
-              ? 'MISSING_SIGNATURE'
-              : 'BAD_SIGNATURE';
-        return reject(c, reason, check.message, '', query);
-      }
+      if (!check.ok) return reject(c, query, SIGN_REJECTION[check.reason], check.message);
     }
 
     const text = await readBody(c, maxBodyBytes);
     if (text === undefined) {
-      return reject(c, 'BODY_TOO_LARGE', `body is larger than ${maxBodyBytes} bytes`, '', query);
+      return reject(c, query, 'BODY_TOO_LARGE', `body is larger than ${maxBodyBytes} bytes`);
     }
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch (error) {
-      return reject(c, 'INVALID_JSON', `body is not valid JSON: ${(error as Error).message}`, text, query);
+      return reject(c, query, 'INVALID_JSON', `body is not valid JSON: ${(error as Error).message}`, text);
     }
     const check = checkCallbackBody(body, query.callbackCommand);
-    if (!check.ok) return reject(c, check.reason, check.message, text, query);
+    if (!check.ok) return reject(c, query, check.reason, check.message, text);
 
     const appId = app.sdkAppId;
     try {
@@ -97,13 +97,8 @@ export function callbackHandler({ config, enqueuer, rejections, now = Date.now }
         body: body as Record<string, unknown>,
       });
     } catch (error) {
-      return reject(
-        c,
-        'QUEUE_UNAVAILABLE',
-        `callback could not be stored, retry later (${(error as Error).message})`,
-        text,
-        query,
-      );
+      const message = `callback could not be stored, retry later (${(error as Error).message})`;
+      return reject(c, query, 'QUEUE_UNAVAILABLE', message, text);
     }
     return c.body(ACK_JSON, 200, JSON_HEADERS);
   };

@@ -1,5 +1,4 @@
-import type { AppConfig, Config } from '@imwatch/config';
-import type { CallbackQuery } from '@imwatch/protocol';
+import type { Config } from '@imwatch/config';
 import type { Logger } from '@imwatch/runtime';
 import type { CallbackEnqueuer } from './enqueuer.js';
 import type { RejectionLog } from './rejection-log.js';
@@ -18,12 +17,4 @@ export interface IngestDeps {
   stopping?: () => boolean;
   /** Clock, injectable so signature tests need no sleeping. */
   now?: () => number;
-}
-
-/** Hono context variables set by the callback route's middleware. */
-export interface AppEnv {
-  Variables: {
-    query: CallbackQuery;
-    app: AppConfig;
-  };
 }
