@@ -9,21 +9,23 @@
  *
  * KEYS[1] wait list, KEYS[2] meta hash, KEYS[3] active list, KEYS[4] marker zset
  * ARGV[1] job key prefix ("<prefix>:callbacks:"), ARGV[2] timestamp ms, ARGV[3] dedup TTL ms,
- * ARGV[4] the queue's default job options in BullMQ's stored JSON form, without the closing brace
- * (each job's opts are these plus its jobId and deduplication: a third of a job's bytes, sent once),
- * then for every job: id, name, data (JSON)
+ * ARGV[4] n, ARGV[5 .. 4+n] the stored options of a callback job (BullMQ's JSON form) cut at each
+ * place its callback id goes: a job's opts are these pieces joined by its id (a third of a job's
+ * bytes, sent once per call), then for every job: id, name, data (JSON)
  * Returns one integer per job: 1 added, 0 already there (same job id, or inside the dedup window).
  */
 export const ADD_CALLBACKS_SCRIPT = `
 local rcall = redis.call
-local prefix, timestamp, ttl, defaults = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local prefix, timestamp, ttl = ARGV[1], ARGV[2], ARGV[3]
+local lastPiece = 4 + tonumber(ARGV[4])
 local added, results = {}, {}
-for i = 5, #ARGV, 3 do
+for i = lastPiece + 1, #ARGV, 3 do
   local id = ARGV[i]
   local jobKey = prefix .. id
   -- Same order as BullMQ: an existing job wins, then the deduplication window.
   if rcall('EXISTS', jobKey) == 0 and rcall('SET', prefix .. 'de:' .. id, id, 'PX', ttl, 'NX') then
-    local opts = defaults .. '"jobId":"' .. id .. '","de":{"id":"' .. id .. '","ttl":' .. ttl .. '}}'
+    local opts = ARGV[5]
+    for p = 6, lastPiece do opts = opts .. id .. ARGV[p] end
     rcall('HSET', jobKey, 'name', ARGV[i + 1], 'data', ARGV[i + 2], 'opts', opts,
       'timestamp', timestamp, 'delay', 0, 'priority', 0, 'deid', id)
     added[#added + 1] = id

@@ -2,13 +2,16 @@ import { optsEncodeMap } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ADD_CALLBACKS_SCRIPT } from './add-callbacks.lua.js';
 import { CALLBACK_ID } from './callback-job-check.js';
-import type { CallbackQueue } from './callbacks.js';
+import { type CallbackQueue, callbackJobOptions } from './callbacks.js';
 import type { CallbackJob } from './catalog.js';
 
 /** Puts callbacks on the queue; one flag per callback: true = a new job, false = already there. */
 export type AddCallbacks = (jobs: readonly CallbackJob[]) => Promise<boolean[]>;
 
 type WithScript = Redis & { imwatchAddCallbacks(...args: (string | number)[]): Promise<number[]> };
+
+/** Stands for the callback id while the options are cut into pieces; not a possible id. */
+const ID_SLOT = '<callback id>';
 
 /** unpack() in the script takes at most ~8,000 values; a batch stays well below. */
 export const MAX_CALLBACKS_PER_ADD = 1000;
@@ -32,16 +35,25 @@ export function createCallbackAdder(
   const keys = ['wait', 'meta', 'active', 'marker'].map((type) => queue.toKey(type));
   const jobKeyPrefix = queue.toKey(''); // "<prefix>:callbacks:"
   const ttl = Math.round(dedupWindowMs);
-  // The queue's default job options in BullMQ's stored form; the script appends id and dedup.
-  const defaults = JSON.stringify(encodeOpts(queue.defaultJobOptions));
-  const optsHead = defaults === '{}' ? '{' : `${defaults.slice(0, -1)},`;
+  // A callback job's options as `queue.add` stores them (queue defaults, then callbackJobOptions),
+  // cut where the callback id goes; the script joins the pieces with each job's id.
+  const optsPieces = JSON.stringify(
+    encodeOpts({ ...queue.defaultJobOptions, ...callbackJobOptions(ID_SLOT, ttl) }),
+  ).split(ID_SLOT);
 
   return async (jobs) => {
     if (jobs.length === 0) return [];
     if (jobs.length > MAX_CALLBACKS_PER_ADD) {
       throw new RangeError(`at most ${MAX_CALLBACKS_PER_ADD} callbacks per add, got ${jobs.length}`);
     }
-    const args: (string | number)[] = [...keys, jobKeyPrefix, Date.now(), ttl, optsHead];
+    const args: (string | number)[] = [
+      ...keys,
+      jobKeyPrefix,
+      Date.now(),
+      ttl,
+      optsPieces.length,
+      ...optsPieces,
+    ];
     for (const job of jobs) {
       // The script puts the id into the opts JSON unescaped: only `cb-` + hex may pass.
       if (!CALLBACK_ID.test(job.callbackId)) throw new TypeError(`not a callback id: ${job.callbackId}`);
