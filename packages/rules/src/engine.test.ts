@@ -6,7 +6,7 @@ import { APPLY_SCRIPT } from './apply.lua.js';
 import { createRulesEngine, type RulesEngine } from './engine.js';
 import { toEvent } from './event.js';
 import { rulesKeys } from './keys.js';
-import { buildPlan, compileRules } from './plan.js';
+import { buildPlan, compileRules, planSettings } from './plan.js';
 import {
   APP,
   defaultConfig,
@@ -256,15 +256,7 @@ describe('exactly once', () => {
       toEvent(callback),
       compileRules(config.rules, alerting),
       rulesKeys(prefix),
-      {
-        guardTtlMs: alerting.guardTtl,
-        streamMaxLen: alerting.alertsStreamMaxLen,
-        counterWindowMs: alerting.counterWindow,
-        fineCounterTtlMs: alerting.fineCountersRetention,
-        coarseCounterWindowMs: alerting.coarseCounterWindow,
-        counterTtlMs: alerting.countersRetentionDays * 86_400_000,
-        latenessMs: alerting.lateness,
-      },
+      planSettings(alerting),
       new Map(),
       false,
     );

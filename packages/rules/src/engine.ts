@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { APPLY_SCRIPT } from './apply.lua.js';
 import { toEvent } from './event.js';
 import { rulesKeys } from './keys.js';
-import { buildPlan, compileRules, type PlanSettings, type TemplateCache } from './plan.js';
+import { buildPlan, compileRules, planSettings, type TemplateCache } from './plan.js';
 
 /** What applying one callback did. */
 export interface ApplyResult {
@@ -38,15 +38,7 @@ type ApplyCommand = (
 export function createRulesEngine({ redis, prefix, rules, alerting }: RulesEngineDeps): RulesEngine {
   const compiled = compileRules(rules, alerting);
   const keys = rulesKeys(prefix);
-  const settings: PlanSettings = {
-    guardTtlMs: alerting.guardTtl,
-    streamMaxLen: alerting.alertsStreamMaxLen,
-    counterWindowMs: alerting.counterWindow,
-    fineCounterTtlMs: alerting.fineCountersRetention,
-    coarseCounterWindowMs: alerting.coarseCounterWindow,
-    counterTtlMs: alerting.countersRetentionDays * 86_400_000,
-    latenessMs: alerting.lateness,
-  };
+  const settings = planSettings(alerting);
   const templates: TemplateCache = new Map();
   const sinks = new Map(rules.map((rule) => [rule.name, rule.sinks ?? alerting.defaultSinks]));
   // defineCommand loads the script once and falls back from EVALSHA to EVAL after a Redis restart.

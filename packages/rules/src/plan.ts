@@ -66,6 +66,19 @@ export interface PlanSettings {
   latenessMs: number;
 }
 
+/** The plan's settings from the `alerting:` config (durations already in ms). */
+export function planSettings(alerting: AlertingConfig): PlanSettings {
+  return {
+    guardTtlMs: alerting.guardTtl,
+    streamMaxLen: alerting.alertsStreamMaxLen,
+    counterWindowMs: alerting.counterWindow,
+    fineCounterTtlMs: alerting.fineCountersRetention,
+    coarseCounterWindowMs: alerting.coarseCounterWindow,
+    counterTtlMs: alerting.countersRetentionDays * 86_400_000,
+    latenessMs: alerting.lateness,
+  };
+}
+
 /** The KEYS and ARGV of one run of the apply script. */
 export interface Plan {
   keys: string[];
