@@ -1,8 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { createNotificationQueue, createRedis, enqueueDeliveries } from '@imwatch/queue';
 import {
   type FakeService,
@@ -12,8 +8,7 @@ import {
   uniquePrefix,
 } from '@imwatch/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+import { startWorkerProcess, writeConfigFile } from './worker.test-helpers.js';
 
 let service: FakeService | undefined;
 let child: ChildProcess | undefined;
@@ -22,42 +17,19 @@ afterEach(async () => {
   await service?.close();
 });
 
-function writeConfig(lines: string[]): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'imwatch-notify-')), 'imwatch.yaml');
-  writeFileSync(path, lines.join('\n'));
-  return path;
-}
-
-function startWorker(configPath: string, prefix: string, env: Record<string, string> = {}) {
-  const started = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      IMWATCH_CONFIG: configPath,
-      REDIS_URL: testRedisUrl(),
-      IMWATCH_PREFIX: prefix,
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  started.stdout?.on('data', (chunk) => (output += chunk));
-  started.stderr?.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => started.once('exit', (code) => resolve(code)));
-  return { child: started, exited, output: () => output };
-}
-
 describe('worker process', () => {
   it('delivers an alert to the sinks of its imwatch.yaml and stops cleanly on SIGTERM', async () => {
     service = await startFakeService(() => ({ status: 204, body: '' }));
     const secret = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
-    const configPath = writeConfig([
-      'apps: [{ sdkAppId: 1400000000 }]',
-      'sinks:',
-      `  hook: { type: webhook, url: "${service.url}/in", secret: "\${HOOK_SECRET}" }`,
-    ]);
+    const configPath = writeConfigFile(
+      [
+        'apps: [{ sdkAppId: 1400000000 }]',
+        'sinks:',
+        `  hook: { type: webhook, url: "${service.url}/in", secret: "\${HOOK_SECRET}" }`,
+      ].join('\n'),
+    );
     const prefix = uniquePrefix('proc');
-    const worker = startWorker(configPath, prefix, { HOOK_SECRET: secret });
+    const worker = startWorkerProcess(configPath, prefix, { HOOK_SECRET: secret });
     child = worker.child;
 
     const redis = createRedis(testRedisUrl(), 'worker');
@@ -89,14 +61,16 @@ describe('worker process', () => {
     service = await startFakeService((_request, index) =>
       index === 0 ? { hang: true } : { status: 200, body: '' },
     );
-    const configPath = writeConfig([
-      'apps: [{ sdkAppId: 1400000000 }]',
-      'worker: { lockDurationMs: 1000, stalledIntervalMs: 500 }',
-      'sinks:',
-      `  hook: { type: webhook, url: "${service.url}/in", timeoutMs: 60000 }`,
-    ]);
+    const configPath = writeConfigFile(
+      [
+        'apps: [{ sdkAppId: 1400000000 }]',
+        'worker: { lockDurationMs: 1000, stalledIntervalMs: 500 }',
+        'sinks:',
+        `  hook: { type: webhook, url: "${service.url}/in", timeoutMs: 60000 }`,
+      ].join('\n'),
+    );
     const prefix = uniquePrefix('kill');
-    const first = startWorker(configPath, prefix);
+    const first = startWorkerProcess(configPath, prefix);
     child = first.child;
     const redis = createRedis(testRedisUrl(), 'worker');
     const queue = createNotificationQueue(redis, prefix);
@@ -107,7 +81,7 @@ describe('worker process', () => {
       await first.exited;
       expect(await queue.getActiveCount()).toBe(1);
 
-      const second = startWorker(configPath, prefix);
+      const second = startWorkerProcess(configPath, prefix);
       child = second.child;
       await expect.poll(() => queue.getCompletedCount(), { timeout: 30_000 }).toBe(1);
       // Nothing lost: the alert reached the service again after the crash, with the same id.

@@ -1,7 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { categorize } from '@imwatch/protocol';
 import {
   type Alert,
@@ -13,9 +11,18 @@ import {
 import { testRedisUrl, uniquePrefix } from '@imwatch/testing';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { APP, configText, failureCallback, MINUTE, otherCallback, T0 } from './worker.test-helpers.js';
+import {
+  APP,
+  configText,
+  failureCallback,
+  MINUTE,
+  otherCallback,
+  startWorkerProcess,
+  T0,
+  WORKER_MAIN,
+  writeConfigFile,
+} from './worker.test-helpers.js';
 
-const MAIN = new URL('../dist/main.js', import.meta.url).pathname;
 const APPS = [APP, '1400000001'];
 const CODES = [10017, 10023, 10006, 80001, 10016, 10010, 10004, 10002, 99999];
 
@@ -24,7 +31,7 @@ const children: ChildProcess[] = [];
 const closers: (() => Promise<unknown>)[] = [];
 
 beforeAll(() => {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`);
+  if (!existsSync(WORKER_MAIN)) throw new Error(`${WORKER_MAIN} is missing: run npm run build first`);
 });
 afterEach(async () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
@@ -32,12 +39,6 @@ afterEach(async () => {
   for (const close of closers.reverse()) await close();
   closers.length = 0;
 });
-
-function writeConfig(text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'imwatch-worker-')), 'imwatch.yaml');
-  writeFileSync(path, text);
-  return path;
-}
 
 // The log sink at warn, so its lines pass LOG_LEVEL=warn and the test can read every alert.
 const FAST = configText(`sinks:
@@ -53,26 +54,9 @@ worker:
 `);
 
 function startWorker(configPath: string, prefix: string) {
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      IMWATCH_CONFIG: configPath,
-      REDIS_URL: testRedisUrl(),
-      IMWATCH_PREFIX: prefix,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  children.push(child);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
+  const worker = startWorkerProcess(configPath, prefix);
+  children.push(worker.child);
+  return worker;
 }
 
 /** A deterministic pseudo-random sequence, so a failure can be replayed. */
@@ -287,7 +271,7 @@ describe('worker processes', () => {
     redis = createRedis(testRedisUrl(), 'worker');
     closers.push(() => redis.quit());
     const prefix = uniquePrefix('procs');
-    const config = writeConfig(FAST);
+    const config = writeConfigFile(FAST);
     const workers = [startWorker(config, prefix), startWorker(config, prefix)];
     const { jobs, unique } = workload(5000, 7);
     expect(unique.length).toBeLessThan(jobs.length);
@@ -307,7 +291,7 @@ describe('worker processes', () => {
     redis = createRedis(testRedisUrl(), 'worker');
     closers.push(() => redis.quit());
     const prefix = uniquePrefix('kill');
-    const config = writeConfig(FAST);
+    const config = writeConfigFile(FAST);
     // No replays here: any double count would come from the jobs the kill interrupted.
     const { jobs, unique } = workload(3000, 11, false);
     const queue = await enqueue(prefix, jobs);
@@ -328,7 +312,7 @@ describe('worker processes', () => {
   }, 180_000);
 
   it('stops with a clear error naming the bad rule', async () => {
-    const path = writeConfig(configText('rules:\n  - { name: x, kind: threshold, window: 5 minutes }\n'));
+    const path = writeConfigFile(configText('rules:\n  - { name: x, kind: threshold, window: 5 minutes }\n'));
     const worker = startWorker(path, uniquePrefix('bad'));
     expect(await worker.exited).toBe(78);
     expect(worker.output()).toContain(`${path} is invalid`);

@@ -1,7 +1,13 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { parseConfig } from '@imwatch/config';
 import { callbackId, SEND_MSG_EXCEPTION } from '@imwatch/protocol';
 import type { CallbackJob } from '@imwatch/queue';
+import { testRedisUrl } from '@imwatch/testing';
 import { pino } from 'pino';
 
 export const APP = '1400000000';
@@ -66,3 +72,36 @@ export function capturingLogger() {
 /** The ids of the alerts a log sink wrote, in order. */
 export const loggedAlerts = (lines: readonly Record<string, unknown>[]) =>
   lines.filter((line) => line.sink === 'log').map((line) => (line.alert as { id?: string } | undefined)?.id);
+
+/** Writes an imwatch.yaml into a fresh temp dir; returns its path. */
+export function writeConfigFile(text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'imwatch-worker-')), 'imwatch.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+export const WORKER_MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+/** Starts the built worker (`apps/worker/dist/main.js`) on the test Redis; stdout and stderr collected. */
+export function startWorkerProcess(configPath: string, prefix: string, env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [WORKER_MAIN], {
+    env: {
+      PATH: process.env.PATH,
+      IMWATCH_CONFIG: configPath,
+      REDIS_URL: testRedisUrl(),
+      IMWATCH_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
