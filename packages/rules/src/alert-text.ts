@@ -50,20 +50,11 @@ export function whoText(labels: readonly Label[], event: CallbackEvent, failure:
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function who(rule: RuleConfig, event: CallbackEvent, failure: DeliveryFailure): string {
-  return whoText(whoLabels(rule), event, failure);
-}
-
 /**
- * The one-line summary, before the script fills in what only it knows: `{count}` is replaced and
- * the suppressed count and top senders are appended, then a full stop.
+ * An alert rule's one-line summary, before the script adds what only it knows (the suppressed
+ * count), then a full stop.
  */
-export function summaryTemplate(
-  rule: RuleConfig,
-  event: CallbackEvent,
-  failure: DeliveryFailure,
-  windowStart: number,
-): string {
+export function alertSummary(rule: RuleConfig, event: CallbackEvent, failure: DeliveryFailure): string {
   const code = `ErrorCode ${failure.errorCode}${failure.known ? '' : ', not in the catalogue'}`;
   // An unknown code has no meaning of ours (the catalogue's would repeat "not in the catalogue"):
   // Tencent's own ErrorInfo is the best description there is.
@@ -72,10 +63,22 @@ export function summaryTemplate(
     : failure.errorInfo
       ? JSON.stringify(failure.errorInfo.slice(0, 200)) // one line, bounded, whatever Tencent sent
       : 'an unknown error';
-  if (rule.kind === 'alert')
-    return `${who(rule, event, failure)}: message not delivered, ${meaning} (${code})`;
+  return `${whoText(whoLabels(rule), event, failure)}: message not delivered, ${meaning} (${code})`;
+}
+
+/**
+ * A threshold rule's one-line summary: `{count}` is replaced by the script, which also appends the
+ * suppressed count and top senders, then a full stop.
+ */
+export function thresholdSummary(
+  who: readonly Label[],
+  event: CallbackEvent,
+  failure: DeliveryFailure,
+  window: string,
+  startIso: string,
+): string {
   return (
-    `${who(rule, event, failure)}: {count} messages not delivered (${CATEGORY_TEXT[failure.category]}) ` +
-    `in the ${formatDuration(rule.windowMs)} window from ${new Date(windowStart).toISOString()}`
+    `${whoText(who, event, failure)}: {count} messages not delivered (${CATEGORY_TEXT[failure.category]}) ` +
+    `in the ${window} window from ${startIso}`
   );
 }

@@ -167,7 +167,7 @@ export function buildPlan(
       rule.spec,
       windowStart + config.windowMs,
       config.kind === 'alert'
-        ? cachedTemplate(templates, config, event, failure, key, windowStart)
+        ? cachedTemplate(templates, config, event, failure)
         : withThresholdTemplates
           ? thresholdTemplate(config, event, failure, key, windowStart)
           : '',
