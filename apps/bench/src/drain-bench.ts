@@ -12,7 +12,7 @@ import { type Child, sleep, startNode } from './children.js';
 import { redisCpuMs } from './http-bench.js';
 import { paths } from './paths.js';
 
-export type WorkerKind = 'imwatch-worker' | 'noop-bullmq';
+export type WorkerKind = 'imwatch-worker' | 'noop-bullmq' | 'baseline-worker';
 
 export interface DrainRun {
   worker: WorkerKind;
@@ -33,6 +33,8 @@ export interface DrainSetup {
   config: Config;
   /** Write a CPU profile of every drain, of both workers, into this directory (`--profile-worker`). */
   workerProfileDir?: string;
+  /** Another build of the worker's main.js to compare with (`--baseline-worker`). */
+  baselineWorkerMain?: string;
 }
 
 /** Puts the callbacks on the queue the way the ingest does: its adder, in batches. */
@@ -65,7 +67,12 @@ export function startWorker(kind: WorkerKind, setup: DrainSetup, prefix: string)
         `--cpu-prof-name=${kind}.${Date.now()}.cpuprofile`,
       ]
     : [];
-  return startNode(kind, kind === 'imwatch-worker' ? paths.workerMain : paths.noopWorker, [], env, profile);
+  const main = {
+    'imwatch-worker': paths.workerMain,
+    'noop-bullmq': paths.noopWorker,
+    'baseline-worker': setup.baselineWorkerMain ?? paths.workerMain,
+  }[kind];
+  return startNode(kind, main, [], env, profile);
 }
 
 /** Commands one `remaining` poll sends, so cost measurements can leave the polling out. */

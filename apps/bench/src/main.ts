@@ -30,6 +30,7 @@ const { values: flags } = parseArgs({
     profile: { type: 'string' },
     'profile-worker': { type: 'string' },
     baseline: { type: 'string' },
+    'baseline-worker': { type: 'string' },
     'node-args': { type: 'string' },
     concurrency: { type: 'string' },
     rate: { type: 'string' },
@@ -50,6 +51,7 @@ if (flags.help) {
   --levers             also run the ingest app without the spool, batching and with one
                        queue.add per request (what batching and the spool cost or bought)
   --baseline <main.js> also run another build of the ingest (e.g. an older commit) as 'baseline'
+  --baseline-worker <main.js> also drain with another build of the worker as 'baseline-worker'
   --node-args=<flags>  extra node flags for the imwatch ingest, e.g. --node-args="--max-semi-space-size=4"
   --profile <dir>      write CPU profiles of the imwatch ingest (node --cpu-prof) into <dir>
   --profile-worker <dir> write CPU profiles of both workers' drains into <dir>
@@ -130,6 +132,7 @@ async function main() {
     durationSeconds,
     warmupSeconds: quick ? 0.5 : 1,
     ...(flags.baseline ? { baselineMain: fromCaller(flags.baseline) } : {}),
+    ...(flags['baseline-worker'] ? { baselineWorkerMain: fromCaller(flags['baseline-worker']) } : {}),
     serverNodeArgs: [
       ...INGEST_NODE_FLAGS, // imwatch runs as it is deployed
       ...(flags['node-args']?.split(' ').filter(Boolean) ?? []),
@@ -144,6 +147,7 @@ async function main() {
   if (flags.levers) servers.push('imwatch-batching-no-spool', 'imwatch-add-per-request');
   if (flags.baseline) servers.push('baseline');
   const workers: WorkerKind[] = ['imwatch-worker', 'noop-bullmq'];
+  if (flags['baseline-worker']) workers.push('baseline-worker');
   const jobs =
     only.has('drain') || only.has('cost')
       ? mixedCallbacks(callbacks, {

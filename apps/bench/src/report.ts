@@ -99,15 +99,16 @@ export function drainReport(runs: readonly DrainRun[]): string {
       String(mine.reduce((sum, run) => sum + run.failed, 0)),
     ];
   });
-  const real = runs.filter((run) => run.worker === 'imwatch-worker');
   const noop = runs.filter((run) => run.worker === 'noop-bullmq');
-  if (real.length > 0 && noop.length > 0) {
+  for (const kind of ['imwatch-worker', 'baseline-worker'] as const) {
+    const real = runs.filter((run) => run.worker === kind);
+    if (real.length === 0 || noop.length === 0) continue;
     const ratios = real.map((run, i) => run.perSecond / (noop[i] ?? noop[0] ?? run).perSecond);
     // CPU ratios the other way round (no-op / this), so every ratio reads "1.0 = as cheap as no-op".
     const cpuRatio = (pick: (run: DrainRun) => number) =>
       `**${showSpread(spread(real.map((run, i) => pick(noop[i] ?? noop[0] ?? run) / pick(run))), 2)}** (no-op / this)`;
     rows.push([
-      '**imwatch-worker / noop-bullmq**',
+      `**${kind} / noop-bullmq**`,
       '',
       `**${showSpread(spread(ratios), 2)}**`,
       cpuRatio((run) => run.workerCpuUs),

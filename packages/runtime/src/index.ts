@@ -1,3 +1,10 @@
+export {
+  type BatchedDestination,
+  batchedDestination,
+  type LineSink,
+  logFlushed,
+  stdoutDestination,
+} from './log-destination.js';
 export { createLogger, type Logger, redactUrl } from './logger.js';
 export {
   checkRedisForProduction,

@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { stdoutDestination } from './log-destination.js';
 
 export type { Logger } from 'pino';
 
@@ -13,10 +14,13 @@ const REDACT = [
   'req.headers.authorization',
 ];
 
-/** JSON logs on stdout (or `destination`), one line per event, secrets redacted. */
+/**
+ * JSON logs on stdout (or `destination`), one line per event, secrets redacted. Stdout lines are
+ * written once per event-loop turn (log-destination.ts); `logFlushed(logger)` waits for that.
+ */
 export function createLogger(name: string, level: string, destination?: DestinationStream): Logger {
   const options = { name, level, redact: { paths: REDACT, censor: '[redacted]' } };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? stdoutDestination());
 }
 
 /** A connection URL fit for a log line: any password or user name is replaced. */

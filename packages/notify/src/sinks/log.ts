@@ -1,5 +1,5 @@
 import type { SinkConfig } from '@imwatch/config';
-import type { Logger } from '@imwatch/runtime';
+import { type Logger, logFlushed } from '@imwatch/runtime';
 import { alertMessage, digestMessage } from '../message.js';
 import { delivered } from '../outcome.js';
 import { rateLimitsOf } from '../rate-limits.js';
@@ -31,6 +31,8 @@ export function createLogSink(name: string, config: LogSinkConfig, logger: Logge
           message.title,
         );
       }
+      // Delivered once the line has left the process: a crash after this cannot lose it.
+      await logFlushed(logger);
       return delivered();
     },
   };
