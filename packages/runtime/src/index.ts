@@ -1,10 +1,4 @@
-export {
-  type BatchedDestination,
-  batchedDestination,
-  type LineSink,
-  logFlushed,
-  stdoutDestination,
-} from './log-destination.js';
+export { batchedDestination, logFlushed } from './log-destination.js';
 export { createLogger, type Logger, redactUrl } from './logger.js';
 export {
   checkRedisForProduction,
