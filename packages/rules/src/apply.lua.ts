@@ -1,3 +1,5 @@
+import type { CompiledRule } from './plan.js';
+
 /**
  * Applies every effect of one callback atomically, guarded by its callback id. The plan (plan.ts)
  * decides which keys and rules apply; this script only counts, decides and records, so a second
@@ -16,15 +18,17 @@
  *   [top senders zset], [cooldown], marks…, checks…
  * ARGV: guardTtlMs, streamMaxLen, counterTtlMs (coarse tier), command, hasFailure, category, group,
  *   sender, eventTime, ruleCount, callback id hex, errorInfo, sample msgType ('' = none), sample has
- *   text (1|0), sample text, fineCounterTtlMs, then per rule 3 values: the rule's constants as one
- *   space-separated string `kind ('a'|'t') stateTtlMs cooldownMs-or-threshold topN markCount
- *   checkCount thresholdCooldownMs` (0 = none; else a cooldown key follows the top senders key),
- *   windowEnd, alert template JSON ('' = left out, threshold rules only). One string for the
- *   constants: ioredis' cost is per argument.
+ *   text (1|0), sample text, fineCounterTtlMs, then per rule 3 values: the rule's number (applyScript),
+ *   windowEnd, alert template JSON ('' = left out, threshold rules only).
+ *
+ * The rules' constants are written into the script when the engine starts (applyScript):
+ * parsing them from arguments on every call cost Redis a `string.match` and seven `tonumber`s per
+ * rule. Numbers go to redis.call as strings where they can: Lua formats a number argument with
+ * snprintf, which was a tenth of the script's instructions (callgrind, BENCHMARKS.md).
  * Returns {fresh (1|0, or 2 = run again with the templates), alerts JSON list ('' = none),
  *   inhibited count}.
  */
-export const APPLY_SCRIPT = `
+const APPLY_BODY = `
 if not redis.call('SET', KEYS[1], '', 'NX', 'PX', ARGV[1]) then
   return {0, redis.call('GET', KEYS[1]) or '', 0}
 end
@@ -46,11 +50,10 @@ local rules = {}
 if hasFailure then
   local k, a = 11, 17
   for i = 1, tonumber(ARGV[10]) do
-    local kind, ttl, limit, topN, marks, checks, repeatMs =
-      string.match(ARGV[a], '^(%S+) (%S+) (%S+) (%S+) (%S+) (%S+) (%S+)$')
-    local r = {kind = kind, ttl = tonumber(ttl), limit = tonumber(limit), topN = tonumber(topN),
-      marks = tonumber(marks), checks = tonumber(checks), repeatMs = tonumber(repeatMs),
-      winEnd = tonumber(ARGV[a + 1]), template = ARGV[a + 2], state = KEYS[k]}
+    local kind, ttl, ttlArg, limit, topN, marks, checks, repeatMs = ruleConstants(tonumber(ARGV[a]))
+    local r = {kind = kind, ttl = ttl, ttlArg = ttlArg, limit = limit, topN = topN, marks = marks,
+      checks = checks, repeatMs = repeatMs, winEnd = ARGV[a + 1], template = ARGV[a + 2],
+      state = KEYS[k]}
     a = a + 3
     k = k + 1
     if r.topN > 0 then r.topKey = KEYS[k]; k = k + 1 end
@@ -58,7 +61,7 @@ if hasFailure then
     r.markFirst = k
     r.checkFirst = k + r.marks
     k = k + r.marks + r.checks
-    if kind == 't' then
+    if r.kind == 't' then
       local s = redis.call('HMGET', r.state, 'count', 'fired', 'first')
       r.count, r.fired, r.first = tonumber(s[1] or '0'), s[2], s[3]
       -- Could fire now (inhibition marks of earlier rules in this run aside: more inhibition only
@@ -76,7 +79,7 @@ if hasFailure then
 end
 
 local function count(key, field, ttl)
-  if redis.call('HINCRBY', key, field, 1) == 1 then redis.call('PEXPIRE', key, ttl) end
+  if redis.call('HINCRBY', key, field, '1') == 1 then redis.call('PEXPIRE', key, ttl) end
 end
 
 count(KEYS[3], ARGV[4], fineTtl)
@@ -89,9 +92,9 @@ local category, group, sender = ARGV[6], ARGV[7], ARGV[8]
 -- therefore never expire before the hash that lists their category, so no set is ever re-made
 -- without a TTL.
 local function countFailure(counts, groups, senders, ttl)
-  redis.call('ZINCRBY', groups, 1, group)
-  redis.call('ZINCRBY', senders, 1, sender)
-  if redis.call('HINCRBY', counts, category, 1) == 1 then
+  redis.call('ZINCRBY', groups, '1', group)
+  redis.call('ZINCRBY', senders, '1', sender)
+  if redis.call('HINCRBY', counts, category, '1') == 1 then
     if redis.call('HLEN', counts) == 1 then redis.call('PEXPIRE', counts, ttl) end
     redis.call('PEXPIRE', groups, ttl)
     redis.call('PEXPIRE', senders, ttl)
@@ -104,9 +107,10 @@ local out = {}
 local inhibited = 0
 
 local function mark(first, n, untilv, ttl)
+  local u = tonumber(untilv)
   for i = first, first + n - 1 do
     local old = redis.call('GET', KEYS[i])
-    if not old or tonumber(old) < untilv then redis.call('SET', KEYS[i], untilv, 'PX', ttl) end
+    if not old or tonumber(old) < u then redis.call('SET', KEYS[i], untilv, 'PX', ttl) end
   end
 end
 
@@ -145,7 +149,7 @@ for _, r in ipairs(rules) do
   if r.kind == 'a' then
     local s = redis.call('HMGET', state, 'until', 'suppressed')
     if s[1] and et < tonumber(s[1]) then
-      redis.call('HINCRBY', state, 'suppressed', 1)
+      redis.call('HINCRBY', state, 'suppressed', '1')
       -- Suppressed repeats are kept as long as the counters, so the next alert can still report them.
       ttl = ttl + tonumber(counterTtl)
     elseif isInhibited(r.checkFirst, r.checks) then
@@ -155,16 +159,16 @@ for _, r in ipairs(rules) do
       fire(r.template, 1, tonumber(s[2] or '0'), et, nil)
       mark(r.markFirst, r.marks, et + limit, ttl)
     end
-    redis.call('PEXPIRE', state, ttl)
+    redis.call('PEXPIRE', state, ttl == r.ttl and r.ttlArg or ttl)
   else
     -- The window was read above and only this rule writes it: a new one is made in one HSET.
     local c = r.count + 1
-    if c == 1 then redis.call('HSET', state, 'count', 1, 'first', et) else redis.call('HINCRBY', state, 'count', 1) end
-    if topKey then redis.call('ZINCRBY', topKey, 1, sender) end
+    if c == 1 then redis.call('HSET', state, 'count', '1', 'first', ARGV[9]) else redis.call('HINCRBY', state, 'count', '1') end
+    if topKey then redis.call('ZINCRBY', topKey, '1', sender) end
     if c == 1 then
       -- A window's top senders set is made with its state, and expires with it.
-      redis.call('PEXPIRE', state, ttl)
-      if topKey then redis.call('PEXPIRE', topKey, ttl) end
+      redis.call('PEXPIRE', state, r.ttlArg)
+      if topKey then redis.call('PEXPIRE', topKey, r.ttlArg) end
     end
     if c >= limit and not r.fired then
       local cd
@@ -173,11 +177,11 @@ for _, r in ipairs(rules) do
         inhibited = inhibited + 1
       elseif cd and cd[1] and et < tonumber(cd[1]) then
         -- A window of a key that alerted recently: held back, reported by the next alert.
-        redis.call('HSET', state, 'fired', 0)
-        redis.call('HINCRBY', cooldownKey, 'suppressed', 1)
+        redis.call('HSET', state, 'fired', '0')
+        redis.call('HINCRBY', cooldownKey, 'suppressed', '1')
         redis.call('PEXPIRE', cooldownKey, repeatMs + ttl + tonumber(counterTtl))
       else
-        redis.call('HSET', state, 'fired', et)
+        redis.call('HSET', state, 'fired', ARGV[9])
         local top
         if topKey then top = redis.call('ZREVRANGE', topKey, 0, r.topN - 1, 'WITHSCORES') end
         local suppressed = 0
@@ -198,3 +202,36 @@ local list = '[' .. table.concat(out, ',') .. ']'
 redis.call('SET', KEYS[1], list, 'KEEPTTL')
 return {1, list, inhibited}
 `;
+
+/**
+ * One rule's constants as the values the script's ruleConstants(i) returns, in its order: kind,
+ * state TTL (number, and as an argument string), cooldown or threshold, top senders, marks,
+ * checks, threshold cooldown. All whole numbers from the parsed config.
+ */
+function ruleValues(rule: CompiledRule): string {
+  const { config } = rule;
+  const alert = config.kind === 'alert';
+  const numbers = [
+    rule.stateTtlMs,
+    alert ? config.cooldownMs : config.threshold,
+    config.topSenders,
+    rule.marks.length,
+    rule.checks.length,
+    alert ? 0 : config.cooldownMs,
+  ];
+  for (const n of numbers) {
+    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`rule ${config.name}: not a whole number: ${n}`);
+  }
+  const [ttl, ...rest] = numbers;
+  return [alert ? "'a'" : "'t'", ttl, `'${ttl}'`, ...rest].join(', ');
+}
+
+/**
+ * The apply script for these rules (plan.ts numbers them in this order, from 1). Their constants
+ * are returned by an if-chain rather than kept in a table: Redis runs the whole script body on
+ * every call, and a table constructor there would be built again each time.
+ */
+export function applyScript(rules: readonly CompiledRule[]): string {
+  const branches = rules.map((rule, i) => `  if i == ${i + 1} then return ${ruleValues(rule)} end`);
+  return `local function ruleConstants(i)\n${branches.join('\n')}\nend\n${APPLY_BODY}`;
+}

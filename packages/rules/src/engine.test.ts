@@ -2,7 +2,7 @@ import { type Alert, alertSchema } from '@imwatch/queue';
 import { testRedisUrl, uniquePrefix } from '@imwatch/testing';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { APPLY_SCRIPT } from './apply.lua.js';
+import { applyScript } from './apply.lua.js';
 import { createRulesEngine, type RulesEngine } from './engine.js';
 import { toEvent } from './event.js';
 import { rulesKeys } from './keys.js';
@@ -251,17 +251,22 @@ describe('exactly once', () => {
     const callback = failureCallback({ code: RATE, sender: 'last', at: T0 + 100 });
     const config = defaultConfig();
     const alerting = config.alerting;
+    const compiled = compileRules(config.rules, alerting);
     const plan = buildPlan(
       callback.callbackId,
       toEvent(callback),
-      compileRules(config.rules, alerting),
+      compiled,
       rulesKeys(prefix),
       planSettings(alerting),
       new Map(),
       false,
     );
     const before = await snapshot();
-    expect(await redis.eval(APPLY_SCRIPT, plan.keys.length, ...plan.keys, ...plan.args)).toEqual([2, '', 0]);
+    expect(await redis.eval(applyScript(compiled), plan.keys.length, ...plan.keys, ...plan.args)).toEqual([
+      2,
+      '',
+      0,
+    ]);
     expect(await snapshot()).toEqual(before);
     // The engine then runs it with the templates: applied once, the alert fired once.
     const applied = await engine.apply(callback);
@@ -329,5 +334,30 @@ describe('exactly once', () => {
           ).toBeGreaterThanOrEqual(hashExpiry);
       }
     }
+  });
+});
+
+describe('the apply script', () => {
+  it('carries each engine its own rules: two engines on one connection do not share a script', async () => {
+    const strict = defaultConfig(`rules:
+  - { name: any-rate-limit, kind: threshold, match: { category: [rate_limited] }, groupBy: [app], window: 1m, threshold: 1 }
+`);
+    const other = createRulesEngine({
+      redis,
+      prefix: uniquePrefix('rules'),
+      rules: strict.rules,
+      alerting: strict.alerting,
+    });
+    const callback = failureCallback({ code: RATE, at: T0 });
+    expect((await other.apply(callback)).alerts.map((alert) => alert.rule)).toEqual(['any-rate-limit']);
+    expect((await engine.apply(callback)).alerts).toEqual([]);
+  });
+
+  it('refuses rule constants that are not whole numbers instead of writing them into Lua', () => {
+    const config = defaultConfig();
+    const [first, ...rest] = compileRules(config.rules, config.alerting);
+    if (!first) throw new Error('the default rules are empty');
+    expect(() => applyScript([{ ...first, stateTtlMs: 1.5 }, ...rest])).toThrow(/not a whole number/);
+    expect(applyScript([first, ...rest])).toContain('local function ruleConstants(i)');
   });
 });

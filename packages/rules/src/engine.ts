@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { AlertingConfig, RuleConfig } from '@imwatch/config';
 import type { Alert, CallbackJob } from '@imwatch/queue';
 import type { Redis } from 'ioredis';
-import { APPLY_SCRIPT } from './apply.lua.js';
+import { applyScript } from './apply.lua.js';
 import { toEvent } from './event.js';
 import { rulesKeys } from './keys.js';
 import { buildPlan, compileRules, planSettings, type TemplateCache } from './plan.js';
@@ -41,9 +42,13 @@ export function createRulesEngine({ redis, prefix, rules, alerting }: RulesEngin
   const settings = planSettings(alerting);
   const templates: TemplateCache = new Map();
   const sinks = new Map(rules.map((rule) => [rule.name, rule.sinks ?? alerting.defaultSinks]));
-  // defineCommand loads the script once and falls back from EVALSHA to EVAL after a Redis restart.
-  if (!('imwatchApplyRules' in redis)) redis.defineCommand('imwatchApplyRules', { lua: APPLY_SCRIPT });
-  const run = (redis as unknown as { imwatchApplyRules: ApplyCommand }).imwatchApplyRules.bind(redis);
+  // The script carries these rules' constants, so its command is named after its text: engines
+  // with other rules on the same connection get their own. defineCommand loads it once and falls
+  // back from EVALSHA to EVAL after a Redis restart.
+  const lua = applyScript(compiled);
+  const command = `imwatchApplyRules${createHash('sha1').update(lua).digest('hex').slice(0, 12)}`;
+  if (!(command in redis)) redis.defineCommand(command, { lua });
+  const run = ((redis as unknown as Record<string, ApplyCommand>)[command] as ApplyCommand).bind(redis);
 
   return {
     async apply(callback) {

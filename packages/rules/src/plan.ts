@@ -17,8 +17,10 @@ export interface CompiledRule {
   matches: (event: CallbackEvent, failure: DeliveryFailure) => boolean;
   marks: InhibitLink[];
   checks: InhibitLink[];
-  /** The script's per-rule constants in one argument (apply.lua.ts), rendered once. */
-  spec: string;
+  /** Its number in the apply script's RULES table (apply.lua.ts), from 1. */
+  index: number;
+  /** How long its state lives: its cooldown or window plus the lateness, for late events. */
+  stateTtlMs: number;
 }
 
 export function compileRules(rules: readonly RuleConfig[], alerting: AlertingConfig): CompiledRule[] {
@@ -29,26 +31,16 @@ export function compileRules(rules: readonly RuleConfig[], alerting: AlertingCon
   });
   return rules
     .filter((rule) => rule.enabled)
-    .map((config) => {
+    .map((config, i) => {
       const marks = alerting.inhibit
         .filter((inhibit) => inhibit.source === config.name)
         .map((inhibit) => link(inhibit.source, inhibit.equal));
       const checks = alerting.inhibit
         .filter((inhibit) => inhibit.target.includes(config.name))
         .map((inhibit) => link(inhibit.source, inhibit.equal));
-      const alert = config.kind === 'alert';
       // State outlives its cooldown or window by the lateness, for late events.
-      const ttl = (alert ? config.cooldownMs : config.windowMs) + alerting.lateness;
-      const spec = [
-        alert ? 'a' : 't',
-        ttl,
-        alert ? config.cooldownMs : config.threshold,
-        config.topSenders,
-        marks.length,
-        checks.length,
-        alert ? 0 : config.cooldownMs,
-      ].join(' ');
-      return { config, matches: compileMatch(config), marks, checks, spec };
+      const stateTtlMs = (config.kind === 'alert' ? config.cooldownMs : config.windowMs) + alerting.lateness;
+      return { config, matches: compileMatch(config), marks, checks, index: i + 1, stateTtlMs };
     });
 }
 
@@ -164,7 +156,7 @@ export function buildPlan(
     for (const check of rule.checks)
       planKeys.push(keys.active(check.source, check.equalName, labelKey(event, failure, check.equal)));
     args.push(
-      rule.spec,
+      rule.index,
       windowStart + config.windowMs,
       config.kind === 'alert'
         ? cachedTemplate(templates, config, event, failure)
