@@ -15,8 +15,9 @@ import { stopAll } from './children.js';
 import { measureCost } from './cost-bench.js';
 import { type DrainRun, drainRun, type WorkerKind } from './drain-bench.js';
 import { type HttpRun, httpRun, type ServerKind } from './http-bench.js';
+import { type InstructionsRun, measureInstructions, valgrindAvailable } from './instructions-bench.js';
 import { paths } from './paths.js';
-import { costReport, drainReport, httpReport, rateReport } from './report.js';
+import { costReport, drainReport, httpReport, instructionsReport, rateReport } from './report.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -31,6 +32,7 @@ const { values: flags } = parseArgs({
     'profile-worker': { type: 'string' },
     baseline: { type: 'string' },
     'baseline-worker': { type: 'string' },
+    instructions: { type: 'boolean' },
     'node-args': { type: 'string' },
     concurrency: { type: 'string' },
     rate: { type: 'string' },
@@ -47,11 +49,13 @@ if (flags.help) {
                        (default 2000; 0 = off)
   --callbacks <n>      callbacks per worker drain and cost run (default 20000; --quick 5000)
   --concurrency <n>    worker concurrency for both workers (default: the shipped config's)
-  --only <list>        http,drain,cost (default all)
+  --only <list>        http,drain,cost,instructions (default http,drain,cost)
   --levers             also run the ingest app without the spool, batching and with one
                        queue.add per request (what batching and the spool cost or bought)
   --baseline <main.js> also run another build of the ingest (e.g. an older commit) as 'baseline'
   --baseline-worker <main.js> also drain with another build of the worker as 'baseline-worker'
+  --instructions       also count Redis instructions per callback drained (valgrind callgrind;
+                       the same on a busy machine; 3,000 callbacks, about two minutes)
   --node-args=<flags>  extra node flags for the imwatch ingest, e.g. --node-args="--max-semi-space-size=4"
   --profile <dir>      write CPU profiles of the imwatch ingest (node --cpu-prof) into <dir>
   --profile-worker <dir> write CPU profiles of both workers' drains into <dir>
@@ -98,6 +102,20 @@ function machine(): string {
   const kernel = readFileSync('/proc/version', 'utf8').split(' ')[2] ?? '';
   return `${cpus().length} cores (${cpu}), node ${process.version}, Linux ${kernel}`;
 }
+
+/** The drain's realistic mix: many groups and senders, every exception kind, over 10 minutes. */
+function mixedJobs(count: number) {
+  return mixedCallbacks(count, {
+    appId: SAMPLE_APP_ID,
+    groups: 500,
+    senders: 5000,
+    now: Date.now(),
+    spanMs: 10 * 60_000,
+  });
+}
+
+/** Callgrind runs Redis ~50× slower: a drain this size takes seconds, and is deterministic anyway. */
+const INSTRUCTION_CALLBACKS = 3000;
 
 /** The shipped config with another worker concurrency; everything else untouched. */
 function withConcurrency(yamlText: string, concurrency: number): string {
@@ -148,16 +166,7 @@ async function main() {
   if (flags.baseline) servers.push('baseline');
   const workers: WorkerKind[] = ['imwatch-worker', 'noop-bullmq'];
   if (flags['baseline-worker']) workers.push('baseline-worker');
-  const jobs =
-    only.has('drain') || only.has('cost')
-      ? mixedCallbacks(callbacks, {
-          appId: SAMPLE_APP_ID,
-          groups: 500,
-          senders: 5000,
-          now: Date.now(),
-          spanMs: 10 * 60_000,
-        })
-      : [];
+  const jobs = only.has('drain') || only.has('cost') ? mixedJobs(callbacks) : [];
 
   let runIndex = 0;
   for (let round = 0; round < rounds; round++) {
@@ -193,6 +202,12 @@ async function main() {
     }
   }
   const cost = only.has('cost') ? await measureCost(setup, jobs) : undefined;
+  let instructions: InstructionsRun[] = [];
+  if (flags.instructions || only.has('instructions')) {
+    if (!valgrindAvailable())
+      throw new Error('--instructions needs valgrind on PATH (apt-get install valgrind)');
+    instructions = await measureInstructions(setup, workers, mixedJobs(INSTRUCTION_CALLBACKS), log);
+  }
 
   const out = [
     `## imwatch bench — ${new Date().toISOString()}`,
@@ -219,6 +234,14 @@ async function main() {
     );
   }
   if (cost) out.push('', '### Redis cost', '', costReport(cost));
+  if (instructions.length > 0) {
+    out.push(
+      '',
+      `### Redis instructions per callback drained (callgrind, ${INSTRUCTION_CALLBACKS} mixed callbacks)`,
+      '',
+      instructionsReport(instructions),
+    );
+  }
   console.log(out.join('\n'));
 }
 

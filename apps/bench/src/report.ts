@@ -1,6 +1,7 @@
 import type { CostResult, KeyClass } from './cost-bench.js';
 import type { DrainRun } from './drain-bench.js';
 import type { HttpRun, ServerKind } from './http-bench.js';
+import type { InstructionsRun } from './instructions-bench.js';
 import { MB, markdownTable, showNumber, showSpread, spread } from './stats.js';
 
 /** One cell: the median of `pick` over the runs, with its min–max. */
@@ -240,4 +241,17 @@ export function costReport(cost: CostResult): string {
     '',
     memory,
   ].join('\n');
+}
+
+/** Redis instructions per callback drained, and the no-op's count over each worker's. */
+export function instructionsReport(runs: readonly InstructionsRun[]): string {
+  const noop = runs.find((run) => run.worker === 'noop-bullmq');
+  return markdownTable(
+    ['worker', 'Redis instructions / callback', 'no-op / this'],
+    runs.map((run) => [
+      run.worker,
+      showNumber(run.perCallback, 0),
+      noop ? `**${showNumber(noop.perCallback / run.perCallback, 2)}**` : '',
+    ]),
+  );
 }

@@ -1,0 +1,123 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CallbackJob } from '@imwatch/queue';
+import { freePort } from '@imwatch/testing';
+import { Redis } from 'ioredis';
+import { type DrainSetup, prefill, startWorker, type WorkerKind, waitDrained } from './drain-bench.js';
+
+/**
+ * Redis instructions per callback drained, counted by valgrind's callgrind: the same figure on a
+ * busy or a quiet machine, unlike rates and CPU times. Each worker drains `small` and then `large`
+ * callbacks on a fresh redis-server run under callgrind; the difference over `large - small`
+ * leaves out start-up, connections and polling. A run that only pre-fills is measured the same
+ * way and subtracted, so what remains is the worker's share.
+ */
+export interface InstructionsRun {
+  worker: WorkerKind;
+  /** Redis instructions per callback, pre-fill subtracted. */
+  perCallback: number;
+}
+
+export function valgrindAvailable(): boolean {
+  return spawnSync('valgrind', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+interface CountedRedis {
+  url: string;
+  redis: Redis;
+  /** Shuts Redis down and answers the instructions it executed. */
+  finish(): Promise<number>;
+}
+
+async function startCountedRedis(): Promise<CountedRedis> {
+  const dir = mkdtempSync(join(tmpdir(), 'imwatch-callgrind-'));
+  const out = join(dir, 'callgrind.out');
+  const port = await freePort();
+  const server: ChildProcess = spawn(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      `--callgrind-out-file=${out}`,
+      process.env.REDIS_SERVER_BIN ?? 'redis-server',
+      ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+    ],
+    { stdio: 'ignore' },
+  );
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  const url = `redis://127.0.0.1:${port}`;
+  const redis = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: () => 100 });
+  redis.on('error', () => {});
+  const deadline = Date.now() + 60_000;
+  while ((await redis.ping().catch(() => '')) !== 'PONG') {
+    if (Date.now() > deadline || server.exitCode !== null) {
+      server.kill('SIGKILL');
+      throw new Error('redis-server under valgrind did not start');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    url,
+    redis,
+    async finish() {
+      // No reply comes (Redis exits), so wait for the process, not for the command.
+      void redis.call('SHUTDOWN', 'NOSAVE').catch(() => {});
+      const timer = setTimeout(() => server.kill('SIGKILL'), 60_000);
+      await exited;
+      clearTimeout(timer);
+      redis.disconnect();
+      const totals = /^(?:summary|totals):\s+(\d+)/m.exec(readFileSync(out, 'utf8'));
+      rmSync(dir, { recursive: true, force: true });
+      if (!totals?.[1]) throw new Error('callgrind wrote no instruction total');
+      return Number(totals[1]);
+    },
+  };
+}
+
+/** Instructions Redis executed to pre-fill `jobs` and, unless `worker` is 'prefill', drain them. */
+async function countRun(worker: WorkerKind | 'prefill', setup: DrainSetup, jobs: readonly CallbackJob[]) {
+  const counted = await startCountedRedis();
+  const local: DrainSetup = { ...setup, redis: counted.redis, redisUrl: counted.url };
+  delete local.workerProfileDir;
+  const prefix = '{bench-instructions}';
+  let failure: unknown;
+  try {
+    await prefill(local, prefix, jobs);
+    if (worker !== 'prefill') {
+      const child = startWorker(worker, local, prefix);
+      try {
+        await waitDrained(counted.redis, prefix, jobs.length, child, { timeoutMs: 600_000 });
+      } finally {
+        await child.stop();
+      }
+    }
+  } catch (error) {
+    failure = error;
+  }
+  // Always shut the counted Redis down, so no valgrind process outlives the bench.
+  const instructions = await counted.finish();
+  if (failure !== undefined) throw failure;
+  return instructions;
+}
+
+export async function measureInstructions(
+  setup: DrainSetup,
+  workers: readonly WorkerKind[],
+  jobs: readonly CallbackJob[],
+  log: (line: string) => void,
+): Promise<InstructionsRun[]> {
+  const large = jobs.length;
+  const small = Math.floor(large / 3);
+  const perCallback = async (worker: WorkerKind | 'prefill') => {
+    const few = await countRun(worker, setup, jobs.slice(0, small));
+    const many = await countRun(worker, setup, jobs);
+    const value = (many - few) / (large - small);
+    log(`instructions ${worker}: ${Math.round(value)} per callback`);
+    return value;
+  };
+  const prefillOnly = await perCallback('prefill');
+  const runs: InstructionsRun[] = [];
+  for (const worker of workers) runs.push({ worker, perCallback: (await perCallback(worker)) - prefillOnly });
+  return runs;
+}
