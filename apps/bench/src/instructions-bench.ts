@@ -101,12 +101,18 @@ async function countRun(worker: WorkerKind | 'prefill', setup: DrainSetup, jobs:
   return instructions;
 }
 
+export interface InstructionsResult {
+  /** Redis instructions per callback of the pre-fill: the ingest's add script, batches of 500. */
+  ingestAdd: number;
+  runs: InstructionsRun[];
+}
+
 export async function measureInstructions(
   setup: DrainSetup,
   workers: readonly WorkerKind[],
   jobs: readonly CallbackJob[],
   log: (line: string) => void,
-): Promise<InstructionsRun[]> {
+): Promise<InstructionsResult> {
   const large = jobs.length;
   const small = Math.floor(large / 3);
   const perCallback = async (worker: WorkerKind | 'prefill') => {
@@ -119,5 +125,5 @@ export async function measureInstructions(
   const prefillOnly = await perCallback('prefill');
   const runs: InstructionsRun[] = [];
   for (const worker of workers) runs.push({ worker, perCallback: (await perCallback(worker)) - prefillOnly });
-  return runs;
+  return { ingestAdd: prefillOnly, runs };
 }

@@ -15,7 +15,7 @@ import { stopAll } from './children.js';
 import { measureCost } from './cost-bench.js';
 import { type DrainRun, drainRun, type WorkerKind } from './drain-bench.js';
 import { type HttpRun, httpRun, type ServerKind } from './http-bench.js';
-import { type InstructionsRun, measureInstructions, valgrindAvailable } from './instructions-bench.js';
+import { type InstructionsResult, measureInstructions, valgrindAvailable } from './instructions-bench.js';
 import { paths } from './paths.js';
 import { costReport, drainReport, httpReport, instructionsReport, rateReport } from './report.js';
 
@@ -104,12 +104,12 @@ function machine(): string {
 }
 
 /** The drain's realistic mix: many groups and senders, every exception kind, over 10 minutes. */
-function mixedJobs(count: number) {
+function mixedJobs(count: number, now = Date.now()) {
   return mixedCallbacks(count, {
     appId: SAMPLE_APP_ID,
     groups: 500,
     senders: 5000,
-    now: Date.now(),
+    now,
     spanMs: 10 * 60_000,
   });
 }
@@ -202,11 +202,13 @@ async function main() {
     }
   }
   const cost = only.has('cost') ? await measureCost(setup, jobs) : undefined;
-  let instructions: InstructionsRun[] = [];
+  let instructions: InstructionsResult | undefined;
   if (flags.instructions || only.has('instructions')) {
     if (!valgrindAvailable())
       throw new Error('--instructions needs valgrind on PATH (apt-get install valgrind)');
-    instructions = await measureInstructions(setup, workers, mixedJobs(INSTRUCTION_CALLBACKS), log);
+    // On a whole hour, so every run cuts the callbacks into the same counter windows.
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+    instructions = await measureInstructions(setup, workers, mixedJobs(INSTRUCTION_CALLBACKS, hour), log);
   }
 
   const out = [
@@ -234,7 +236,7 @@ async function main() {
     );
   }
   if (cost) out.push('', '### Redis cost', '', costReport(cost));
-  if (instructions.length > 0) {
+  if (instructions) {
     out.push(
       '',
       `### Redis instructions per callback drained (callgrind, ${INSTRUCTION_CALLBACKS} mixed callbacks)`,

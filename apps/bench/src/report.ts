@@ -1,7 +1,7 @@
 import type { CostResult, KeyClass } from './cost-bench.js';
 import type { DrainRun } from './drain-bench.js';
 import type { HttpRun, ServerKind } from './http-bench.js';
-import type { InstructionsRun } from './instructions-bench.js';
+import type { InstructionsResult } from './instructions-bench.js';
 import { MB, markdownTable, showNumber, showSpread, spread } from './stats.js';
 
 /** One cell: the median of `pick` over the runs, with its min–max. */
@@ -243,15 +243,18 @@ export function costReport(cost: CostResult): string {
   ].join('\n');
 }
 
-/** Redis instructions per callback drained, and the no-op's count over each worker's. */
-export function instructionsReport(runs: readonly InstructionsRun[]): string {
+/** Redis instructions per callback drained, the no-op's count over each worker's, and the add's. */
+export function instructionsReport({ ingestAdd, runs }: InstructionsResult): string {
   const noop = runs.find((run) => run.worker === 'noop-bullmq');
   return markdownTable(
-    ['worker', 'Redis instructions / callback', 'no-op / this'],
-    runs.map((run) => [
-      run.worker,
-      showNumber(run.perCallback, 0),
-      noop ? `**${showNumber(noop.perCallback / run.perCallback, 2)}**` : '',
-    ]),
+    ['Redis work per callback', 'instructions', 'no-op / this'],
+    [
+      ...runs.map((run) => [
+        `drained by ${run.worker}`,
+        showNumber(run.perCallback, 0),
+        noop ? `**${showNumber(noop.perCallback / run.perCallback, 2)}**` : '',
+      ]),
+      ["put on the queue by the ingest's add script (batches of 500)", showNumber(ingestAdd, 0), ''],
+    ],
   );
 }
