@@ -4,16 +4,10 @@
 import { serve } from '@hono/node-server';
 import { loadConfig } from '@imwatch/config';
 import { createApp } from '@imwatch/ingest/dist/app.js';
-import { createBatchingEnqueuer } from '@imwatch/ingest/dist/batching-enqueuer.js';
+import { createShippedEnqueuer } from '@imwatch/ingest/dist/batching-enqueuer.js';
 import { createQueueEnqueuer } from '@imwatch/ingest/dist/enqueuer.js';
 import { createRejectionLog } from '@imwatch/ingest/dist/rejection-log.js';
-import {
-  createCallbackAdder,
-  createCallbackQueue,
-  createRedis,
-  imwatchKeys,
-  whenReady,
-} from '@imwatch/queue';
+import { createCallbackQueue, createRedis, imwatchKeys, whenReady } from '@imwatch/queue';
 import { createLogger } from '@imwatch/runtime';
 
 const config = loadConfig(process.env, process.cwd());
@@ -23,14 +17,13 @@ redis.on('error', () => {});
 const queue = createCallbackQueue(redis, config.redis.prefix, config.queue);
 queue.on('error', () => {});
 await whenReady(redis, 10_000);
-const windowMs = config.ingest.dedupWindowSeconds * 1000;
 const app = createApp({
   config,
   logger,
   enqueuer:
     process.env.ENQUEUER === 'add-per-request'
-      ? createQueueEnqueuer(queue, windowMs)
-      : createBatchingEnqueuer(createCallbackAdder(redis, queue, windowMs)),
+      ? createQueueEnqueuer(queue, config.ingest.dedupWindowSeconds * 1000)
+      : createShippedEnqueuer(redis, queue, config),
   rejections: createRejectionLog(redis, imwatchKeys(config.redis.prefix).rejections, 1000, logger),
   redisReady: async () => (await redis.ping()) === 'PONG',
 });

@@ -1,4 +1,6 @@
-import type { AddCallbacks, CallbackJob } from '@imwatch/queue';
+import type { Config } from '@imwatch/config';
+import { type AddCallbacks, type CallbackJob, type CallbackQueue, createCallbackAdder } from '@imwatch/queue';
+import type { Redis } from 'ioredis';
 import type { CallbackEnqueuer } from './enqueuer.js';
 
 export interface BatchingOptions {
@@ -71,4 +73,9 @@ export function createBatchingEnqueuer(
       });
     },
   };
+}
+
+/** The ingest's way onto the queue as it ships: batches of callbacks, one script call each. */
+export function createShippedEnqueuer(redis: Redis, queue: CallbackQueue, config: Config): CallbackEnqueuer {
+  return createBatchingEnqueuer(createCallbackAdder(redis, queue, config.ingest.dedupWindowSeconds * 1000));
 }

@@ -2,7 +2,6 @@ import { type Config, parseConfig } from '@imwatch/config';
 import {
   CALLBACKS_QUEUE,
   type CallbackQueue,
-  createCallbackAdder,
   createCallbackQueue,
   createRedis,
   imwatchKeys,
@@ -12,7 +11,7 @@ import { createLogger } from '@imwatch/runtime';
 import { SAMPLE_APP_ID, sampleQuery, sampleText, testRedisUrl, uniquePrefix } from '@imwatch/testing';
 import type { Redis } from 'ioredis';
 import { createApp } from './app.js';
-import { createBatchingEnqueuer } from './batching-enqueuer.js';
+import { createShippedEnqueuer } from './batching-enqueuer.js';
 import type { CallbackEnqueuer } from './enqueuer.js';
 import type { IngestDeps } from './env.js';
 import { createRejectionLog } from './rejection-log.js';
@@ -72,10 +71,7 @@ export async function createTestIngest(
   const app = createApp({
     config,
     logger,
-    enqueuer:
-      options.enqueuer?.(queue, redis) ??
-      // What main.ts ships: batches of callbacks in one script call.
-      createBatchingEnqueuer(createCallbackAdder(redis, queue, config.ingest.dedupWindowSeconds * 1000)),
+    enqueuer: options.enqueuer?.(queue, redis) ?? createShippedEnqueuer(redis, queue, config),
     rejections: createRejectionLog(redis, streamKey, config.ingest.rejectionsMaxLen, logger),
     redisReady: async () => (await redis.ping()) === 'PONG',
     spool: options.spool,

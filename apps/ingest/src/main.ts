@@ -1,13 +1,7 @@
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { ConfigError, loadConfig } from '@imwatch/config';
-import {
-  createCallbackAdder,
-  createCallbackQueue,
-  createRedis,
-  imwatchKeys,
-  whenReady,
-} from '@imwatch/queue';
+import { createCallbackQueue, createRedis, imwatchKeys, whenReady } from '@imwatch/queue';
 import {
   checkRedisForProduction,
   createLogger,
@@ -16,7 +10,7 @@ import {
   watchRedisOutages,
 } from '@imwatch/runtime';
 import { createApp } from './app.js';
-import { createBatchingEnqueuer } from './batching-enqueuer.js';
+import { createShippedEnqueuer } from './batching-enqueuer.js';
 import { answerClientErrors, closeHttpServer, httpServerOptions } from './http-server.js';
 import { createRejectionLog } from './rejection-log.js';
 import { startSpooling } from './spooling.js';
@@ -60,7 +54,7 @@ async function start() {
   const spooling = await startSpooling(
     config,
     // Concurrent requests share one script call to Redis; the spool takes over when Redis is away.
-    createBatchingEnqueuer(createCallbackAdder(redis, queue, config.ingest.dedupWindowSeconds * 1000)),
+    createShippedEnqueuer(redis, queue, config),
     logger,
     () => redis.status === 'ready',
   ).catch((error: Error) => {
