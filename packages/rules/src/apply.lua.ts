@@ -227,11 +227,11 @@ function ruleValues(rule: CompiledRule): string {
 }
 
 /**
- * The apply script for these rules (plan.ts numbers them in this order, from 1). Their constants
- * are returned by an if-chain rather than kept in a table: Redis runs the whole script body on
- * every call, and a table constructor there would be built again each time.
+ * The apply script for these rules, each found by its `index` (the number the plan passes).
+ * Their constants are returned by an if-chain rather than kept in a table: Redis runs the whole
+ * script body on every call, and a table constructor there would be built again each time.
  */
 export function applyScript(rules: readonly CompiledRule[]): string {
-  const branches = rules.map((rule, i) => `  if i == ${i + 1} then return ${ruleValues(rule)} end`);
+  const branches = rules.map((rule) => `  if i == ${rule.index} then return ${ruleValues(rule)} end`);
   return `local function ruleConstants(i)\n${branches.join('\n')}\nend\n${APPLY_BODY}`;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AlertingConfig, RuleConfig } from '@imwatch/config';
 import type { Alert, CallbackJob } from '@imwatch/queue';
 import type { Redis } from 'ioredis';
@@ -46,7 +46,7 @@ export function createRulesEngine({ redis, prefix, rules, alerting }: RulesEngin
   // with other rules on the same connection get their own. defineCommand loads it once and falls
   // back from EVALSHA to EVAL after a Redis restart.
   const lua = applyScript(compiled);
-  const command = `imwatchApplyRules${createHash('sha1').update(lua).digest('hex').slice(0, 12)}`;
+  const command = `imwatchApplyRules${hash('sha1', lua, 'hex').slice(0, 12)}`;
   if (!(command in redis)) redis.defineCommand(command, { lua });
   const run = ((redis as unknown as Record<string, ApplyCommand>)[command] as ApplyCommand).bind(redis);
 

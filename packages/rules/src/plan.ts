@@ -17,7 +17,7 @@ export interface CompiledRule {
   matches: (event: CallbackEvent, failure: DeliveryFailure) => boolean;
   marks: InhibitLink[];
   checks: InhibitLink[];
-  /** Its number in the apply script's RULES table (apply.lua.ts), from 1. */
+  /** How the plan names it to the apply script (its `ruleConstants(i)`, apply.lua.ts), from 1. */
   index: number;
   /** How long its state lives: its cooldown or window plus the lateness, for late events. */
   stateTtlMs: number;
