@@ -1,9 +1,9 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallbackJob } from '@imwatch/queue';
-import { freePort } from '@imwatch/testing';
+import { startRedisServer } from '@imwatch/testing';
 import { Redis } from 'ioredis';
 import { type DrainSetup, prefill, startWorker, type WorkerKind, waitDrained } from './drain-bench.js';
 
@@ -27,46 +27,26 @@ export function valgrindAvailable(): boolean {
 interface CountedRedis {
   url: string;
   redis: Redis;
-  /** Shuts Redis down and answers the instructions it executed. */
+  /** Stops Redis (SIGTERM: it shuts down, callgrind writes its totals) and answers the count. */
   finish(): Promise<number>;
 }
 
 async function startCountedRedis(): Promise<CountedRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'imwatch-callgrind-'));
   const out = join(dir, 'callgrind.out');
-  const port = await freePort();
-  const server: ChildProcess = spawn(
-    'valgrind',
-    [
-      '--tool=callgrind',
-      `--callgrind-out-file=${out}`,
-      process.env.REDIS_SERVER_BIN ?? 'redis-server',
-      ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
-    ],
-    { stdio: 'ignore' },
-  );
-  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
-  const url = `redis://127.0.0.1:${port}`;
-  const redis = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: () => 100 });
+  const server = await startRedisServer({
+    launcher: ['valgrind', '--tool=callgrind', `--callgrind-out-file=${out}`],
+    startTimeoutMs: 60_000,
+    stopTimeoutMs: 60_000,
+  });
+  const redis = new Redis(server.url, { maxRetriesPerRequest: null });
   redis.on('error', () => {});
-  const deadline = Date.now() + 60_000;
-  while ((await redis.ping().catch(() => '')) !== 'PONG') {
-    if (Date.now() > deadline || server.exitCode !== null) {
-      server.kill('SIGKILL');
-      throw new Error('redis-server under valgrind did not start');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
   return {
-    url,
+    url: server.url,
     redis,
     async finish() {
-      // No reply comes (Redis exits), so wait for the process, not for the command.
-      void redis.call('SHUTDOWN', 'NOSAVE').catch(() => {});
-      const timer = setTimeout(() => server.kill('SIGKILL'), 60_000);
-      await exited;
-      clearTimeout(timer);
       redis.disconnect();
+      await server.destroy();
       const totals = /^(?:summary|totals):\s+(\d+)/m.exec(readFileSync(out, 'utf8'));
       rmSync(dir, { recursive: true, force: true });
       if (!totals?.[1]) throw new Error('callgrind wrote no instruction total');

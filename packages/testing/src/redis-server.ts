@@ -24,6 +24,11 @@ export interface TestRedisOptions {
   /** Extra redis-server arguments, e.g. `['--maxmemory-policy', 'allkeys-lru']`. */
   args?: string[];
   port?: number;
+  /** A command redis-server runs under, e.g. `['valgrind', '--tool=callgrind']` (bench only). */
+  launcher?: string[];
+  /** How long it may take to answer PING (default 10 s), and to exit after SIGTERM (default 5 s). */
+  startTimeoutMs?: number;
+  stopTimeoutMs?: number;
 }
 
 const REDIS_BIN = process.env.REDIS_SERVER_BIN ?? 'redis-server';
@@ -88,7 +93,10 @@ function spawnRedis(port: number, dir: string, options: TestRedisOptions): Child
     'warning',
     ...(options.args ?? []),
   ];
-  const child = spawn(REDIS_BIN, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const [command = REDIS_BIN, ...launcherArgs] = options.launcher ?? [];
+  const child = spawn(command, options.launcher ? [...launcherArgs, REDIS_BIN, ...args] : args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   child.stderr?.resume();
   return child;
 }
@@ -107,7 +115,7 @@ export async function startRedisServer(options: TestRedisOptions = {}): Promise<
         started.once('exit', (code) => resolve(new Error(`redis-server exited with code ${code}`)));
       });
       const outcome = await Promise.race([
-        waitForPing(`redis://127.0.0.1:${port}`, 10_000).then(() => null),
+        waitForPing(`redis://127.0.0.1:${port}`, options.startTimeoutMs ?? 10_000).then(() => null),
         failed,
       ]);
       if (outcome === null) {
@@ -115,9 +123,10 @@ export async function startRedisServer(options: TestRedisOptions = {}): Promise<
         return;
       }
       if ((outcome as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new Error(
-          `${REDIS_BIN} not found on PATH: install it (Debian/Ubuntu: apt-get install redis-server)`,
-        );
+        const [missing, pkg] = options.launcher?.[0]
+          ? [options.launcher[0], options.launcher[0]]
+          : [REDIS_BIN, 'redis-server'];
+        throw new Error(`${missing} not found on PATH: install it (Debian/Ubuntu: apt-get install ${pkg})`);
       }
       // The port may have been taken between freePort() and the spawn: try another one.
       if (attempt >= 3 || options.port !== undefined) throw outcome;
@@ -131,7 +140,7 @@ export async function startRedisServer(options: TestRedisOptions = {}): Promise<
     if (!running || running.exitCode !== null || running.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
     running.kill(signal);
-    const timer = setTimeout(() => running.kill('SIGKILL'), 5_000);
+    const timer = setTimeout(() => running.kill('SIGKILL'), options.stopTimeoutMs ?? 5_000);
     await exited;
     clearTimeout(timer);
   };
