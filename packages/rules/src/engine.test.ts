@@ -192,6 +192,34 @@ describe('unknown-error-code (alert, cooldown 24h)', () => {
   });
 });
 
+describe('text Lua cannot carry', () => {
+  // JSON may escape half of a UTF-16 surrogate pair ("\ud800"); JavaScript keeps it, but Redis'
+  // cjson refuses the escape and UTF-8 has no encoding for it.
+  it('alerts on a sender, group and sample text holding a lone surrogate, with U+FFFD in its place', async () => {
+    const [muted] = await run({
+      code: MUTED,
+      sender: 'al\ud800ice',
+      group: '@TGS#\udc00g',
+      text: 'hi\ud83d',
+      at: T0,
+    });
+    expect(muted).toMatchObject({
+      sender: 'al\ufffdice',
+      groupId: '@TGS#\ufffdg',
+      sample: { text: 'hi\ufffd' },
+    });
+    const rated = await run(
+      ...times(10, (i) => ({ code: RATE, sender: 'b\udfffb', group: `g${i}`, at: T0 })),
+    );
+    expect(rated.map((a) => [a.rule, a.sender])).toEqual([['rate-limited-sender', 'b\ufffdb']]);
+  });
+
+  it('cuts a long sample text between, not inside, a surrogate pair', async () => {
+    const [alert] = await run({ code: MUTED, sender: 'emoji', text: `${'x'.repeat(199)}😀 more`, at: T0 });
+    expect(alert?.sample?.text).toBe('x'.repeat(199));
+  });
+});
+
 describe('threshold rule with a cooldown', () => {
   it('holds back later windows of a key that alerted recently and reports them in the next alert', async () => {
     const config = defaultConfig(`rules:

@@ -28,6 +28,22 @@ export interface DeliveryFailure {
 
 const MAX_SAMPLE_TEXT = 200;
 
+/**
+ * Text from a callback as Redis can take it. JSON may escape half of a surrogate pair
+ * ("\ud800"); JavaScript keeps it, but UTF-8 cannot encode it and the apply script's cjson refuses
+ * it in an alert template, so it becomes U+FFFD here, as it would on its way to Redis anyway.
+ */
+function redisText(text: string): string {
+  return text.toWellFormed();
+}
+
+/** The first `max` UTF-16 units of `text`, one fewer when the cut would split a surrogate pair. */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+}
+
 function eventTimeOf(body: Record<string, unknown>, receivedAt: number): number {
   const raw = body.EventTime;
   const value = typeof raw === 'string' && /^\d{1,16}$/.test(raw) ? Number(raw) : raw;
@@ -37,10 +53,10 @@ function eventTimeOf(body: Record<string, unknown>, receivedAt: number): number 
 function sampleOf(msgBody: unknown): DeliveryFailure['sample'] {
   if (!Array.isArray(msgBody) || msgBody.length === 0) return undefined;
   const first = msgBody[0] as { MsgType?: unknown };
-  const msgType = typeof first?.MsgType === 'string' ? first.MsgType : 'unknown';
+  const msgType = typeof first?.MsgType === 'string' ? redisText(first.MsgType) : 'unknown';
   for (const element of msgBody as { MsgType?: unknown; MsgContent?: { Text?: unknown } }[]) {
     if (element?.MsgType === 'TIMTextElem' && typeof element.MsgContent?.Text === 'string') {
-      return { msgType, text: element.MsgContent.Text.slice(0, MAX_SAMPLE_TEXT) };
+      return { msgType, text: redisText(cut(element.MsgContent.Text, MAX_SAMPLE_TEXT)) };
     }
   }
   return { msgType };
@@ -67,11 +83,11 @@ export function toEvent(callback: CallbackJob): CallbackEvent {
   const info = categorize(errorCode);
   const sample = sampleOf(body.MsgBody);
   event.failure = {
-    group: GroupId,
-    groupType: typeof Type === 'string' ? Type : '',
-    sender: From_Account,
+    group: redisText(GroupId),
+    groupType: typeof Type === 'string' ? redisText(Type) : '',
+    sender: redisText(From_Account),
     errorCode,
-    errorInfo: typeof ErrorInfo === 'string' ? ErrorInfo : '',
+    errorInfo: typeof ErrorInfo === 'string' ? redisText(ErrorInfo) : '',
     category: info.category,
     known: info.known,
     meaning: info.meaning,
