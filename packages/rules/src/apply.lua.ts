@@ -16,26 +16,28 @@ import type { CompiledRule } from './plan.js';
  * KEYS: guard, alerts stream, fine traffic hash, coarse traffic hash, then (failures only) fine
  *   counts hash, groups zset, senders zset, then the same three coarse, then per rule: state,
  *   [top senders zset], [cooldown], marks…, checks…
- * ARGV: guardTtlMs, streamMaxLen, counterTtlMs (coarse tier), command, hasFailure, category, group,
- *   sender, eventTime, ruleCount, callback id hex, errorInfo, sample msgType ('' = none), sample has
- *   text (1|0), sample text, fineCounterTtlMs, then per rule 3 values: the rule's number (applyScript),
- *   windowEnd, alert template JSON ('' = left out, threshold rules only).
+ * ARGV: command, eventTime, then (failures only) category, group, sender, the alert details
+ *   JSON ({id: callback id hex, errorInfo?, sample?}, decoded only when a rule fires), then per
+ *   rule 3 values: the rule's number (applyScript), windowEnd, alert template JSON ('' = left out,
+ *   threshold rules only). A failure is known by its arguments beyond the first two.
  *
- * The rules' constants are written into the script when the engine starts (applyScript):
- * parsing them from arguments on every call cost Redis a `string.match` and seven `tonumber`s per
- * rule. Numbers go to redis.call as strings where they can: Lua formats a number argument with
- * snprintf, which was a tenth of the script's instructions (callgrind, BENCHMARKS.md).
+ * The constants — the rules' (ruleConstants) and the TTLs and stream length of the `alerting:`
+ * settings — are written into the script when the engine starts (applyScript): every argument
+ * costs Redis a string on every call (parsing, a Lua string, a slot in ARGV), and parsing rule
+ * constants cost a `string.match` and seven `tonumber`s per rule. Numbers go to redis.call as
+ * strings where they can: Lua formats a number argument with snprintf, which was a tenth of the
+ * script's instructions (callgrind, BENCHMARKS.md).
  * Returns {fresh (1|0, or 2 = run again with the templates), alerts JSON list ('' = none),
  *   inhibited count}.
  */
 const APPLY_BODY = `
-if not redis.call('SET', KEYS[1], '', 'NX', 'PX', ARGV[1]) then
+if not redis.call('SET', KEYS[1], '', 'NX', 'PX', GUARD_TTL) then
   return {0, redis.call('GET', KEYS[1]) or '', 0}
 end
 
-local counterTtl, fineTtl = ARGV[3], ARGV[16]
-local hasFailure = ARGV[5] == '1'
-local et = tonumber(ARGV[9])
+local counterTtl, fineTtl = COUNTER_TTL, FINE_TTL
+local hasFailure = #ARGV > 2
+local et = tonumber(ARGV[2])
 
 local function isInhibited(first, n)
   for i = first, first + n - 1 do
@@ -48,8 +50,8 @@ end
 -- The rules, read once: constants, keys, and a threshold rule's window as it stands.
 local rules = {}
 if hasFailure then
-  local k, a = 11, 17
-  for i = 1, tonumber(ARGV[10]) do
+  local k, a = 11, 7
+  for i = 1, (#ARGV - 6) / 3 do
     local kind, ttl, ttlArg, limit, topN, marks, checks, repeatMs = ruleConstants(tonumber(ARGV[a]))
     local r = {kind = kind, ttl = ttl, ttlArg = ttlArg, limit = limit, topN = topN, marks = marks,
       checks = checks, repeatMs = repeatMs, winEnd = ARGV[a + 1], template = ARGV[a + 2],
@@ -82,11 +84,11 @@ local function count(key, field, ttl)
   if redis.call('HINCRBY', key, field, '1') == 1 then redis.call('PEXPIRE', key, ttl) end
 end
 
-count(KEYS[3], ARGV[4], fineTtl)
-count(KEYS[4], ARGV[4], counterTtl)
+count(KEYS[3], ARGV[1], fineTtl)
+count(KEYS[4], ARGV[1], counterTtl)
 if not hasFailure then return {1, '', 0} end
 
-local category, group, sender = ARGV[6], ARGV[7], ARGV[8]
+local category, group, sender = ARGV[3], ARGV[4], ARGV[5]
 -- A category's groups and senders sets are made with its field in the counts hash, so they get
 -- their TTL then, not on every new member; the hash gets its own once, when it is made. The sets
 -- therefore never expire before the hash that lists their category, so no set is ever re-made
@@ -114,13 +116,13 @@ local function mark(first, n, untilv, ttl)
   end
 end
 
+local details
 local function fire(template, c, suppressed, first, top)
   local alert = cjson.decode(template)
-  if alert.kind == 'alert' then alert.id = alert.id .. '-' .. ARGV[11] end
-  if alert.errorCode and ARGV[12] ~= '' then alert.errorInfo = ARGV[12] end
-  if ARGV[13] ~= '' then
-    if ARGV[14] == '1' then alert.sample = {msgType = ARGV[13], text = ARGV[15]} else alert.sample = {msgType = ARGV[13]} end
-  end
+  details = details or cjson.decode(ARGV[6])
+  if alert.kind == 'alert' then alert.id = alert.id .. '-' .. details.id end
+  if alert.errorCode and details.errorInfo then alert.errorInfo = details.errorInfo end
+  alert.sample = details.sample
   alert.count = c
   alert.firstEventTime = first
   alert.lastEventTime = et
@@ -140,7 +142,7 @@ local function fire(template, c, suppressed, first, top)
   end
   alert.summary = summary .. '.'
   local json = cjson.encode(alert)
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'id', alert.id, 'rule', alert.rule, 'alert', json)
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', STREAM_MAXLEN, '*', 'id', alert.id, 'rule', alert.rule, 'alert', json)
   out[#out + 1] = json
 end
 
@@ -163,7 +165,7 @@ for _, r in ipairs(rules) do
   else
     -- The window was read above and only this rule writes it: a new one is made in one HSET.
     local c = r.count + 1
-    if c == 1 then redis.call('HSET', state, 'count', '1', 'first', ARGV[9]) else redis.call('HINCRBY', state, 'count', '1') end
+    if c == 1 then redis.call('HSET', state, 'count', '1', 'first', ARGV[2]) else redis.call('HINCRBY', state, 'count', '1') end
     if topKey then redis.call('ZINCRBY', topKey, '1', sender) end
     if c == 1 then
       -- A window's top senders set is made with its state, and expires with it.
@@ -181,7 +183,7 @@ for _, r in ipairs(rules) do
         redis.call('HINCRBY', cooldownKey, 'suppressed', '1')
         redis.call('PEXPIRE', cooldownKey, repeatMs + ttl + tonumber(counterTtl))
       else
-        redis.call('HSET', state, 'fired', ARGV[9])
+        redis.call('HSET', state, 'fired', ARGV[2])
         local top
         if topKey then top = redis.call('ZREVRANGE', topKey, 0, r.topN - 1, 'WITHSCORES') end
         local suppressed = 0
@@ -219,19 +221,42 @@ function ruleValues(rule: CompiledRule): string {
     rule.checks.length,
     alert ? 0 : config.cooldownMs,
   ];
-  for (const n of numbers) {
-    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`rule ${config.name}: not a whole number: ${n}`);
-  }
+  for (const n of numbers) wholeNumber(`rule ${config.name}`, n);
   const [ttl, ...rest] = numbers;
   return [alert ? "'a'" : "'t'", ttl, `'${ttl}'`, ...rest].join(', ');
 }
 
+/** A whole number from the parsed config, as Lua source; anything else is refused. */
+function wholeNumber(what: string, n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${what}: not a whole number: ${n}`);
+  return n;
+}
+
+/** The settings the script needs, from the engine's plan settings. */
+export interface ScriptSettings {
+  guardTtlMs: number;
+  streamMaxLen: number;
+  counterTtlMs: number;
+  fineCounterTtlMs: number;
+}
+
 /**
- * The apply script for these rules, each found by its `index` (the number the plan passes).
- * Their constants are returned by an if-chain rather than kept in a table: Redis runs the whole
- * script body on every call, and a table constructor there would be built again each time.
+ * The apply script for these rules and settings, each rule found by its `index` (the number the
+ * plan passes). Rule constants are returned by an if-chain rather than kept in a table: Redis runs
+ * the whole script body on every call, and a table constructor there would be built again each time.
  */
-export function applyScript(rules: readonly CompiledRule[]): string {
+export function applyScript(rules: readonly CompiledRule[], settings: ScriptSettings): string {
   const branches = rules.map((rule) => `  if i == ${rule.index} then return ${ruleValues(rule)} end`);
-  return `local function ruleConstants(i)\n${branches.join('\n')}\nend\n${APPLY_BODY}`;
+  const constant = (name: string, what: keyof ScriptSettings) =>
+    `local ${name} = '${wholeNumber(what, settings[what])}'`;
+  return [
+    constant('GUARD_TTL', 'guardTtlMs'),
+    constant('STREAM_MAXLEN', 'streamMaxLen'),
+    constant('COUNTER_TTL', 'counterTtlMs'),
+    constant('FINE_TTL', 'fineCounterTtlMs'),
+    'local function ruleConstants(i)',
+    ...branches,
+    'end',
+    APPLY_BODY,
+  ].join('\n');
 }

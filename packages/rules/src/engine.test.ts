@@ -69,6 +69,7 @@ describe('muted-sender (alert, cooldown 10m)', () => {
       groupType: 'Public',
       sender: 'alice',
       errorCode: MUTED,
+      errorInfo: `error ${MUTED}`,
       count: 1,
       firstEventTime: T0,
       lastEventTime: T0,
@@ -147,8 +148,9 @@ describe('rate-limited-sender (threshold 10 per 1m)', () => {
     expect(await run(...nine)).toEqual([]);
     expect(await run({ code: RATE, sender: 'bob', group: '@g9', at: T0 + MINUTE })).toEqual([]);
     const tenth = await run({ code: RATE, sender: 'bob', group: '@g0', at: T0 + MINUTE - 1 });
-    expect(tenth.map((a) => [a.rule, a.sender, a.count, a.groupId])).toEqual([
-      ['rate-limited-sender', 'bob', 10, undefined],
+    // Not grouped by error code: the alert names no group and no code's ErrorInfo.
+    expect(tenth.map((a) => [a.rule, a.sender, a.count, a.groupId, a.errorInfo])).toEqual([
+      ['rate-limited-sender', 'bob', 10, undefined, undefined],
     ]);
   });
 });
@@ -169,8 +171,8 @@ describe('invalid-request (threshold 10 per 5m by app, errorCode, group)', () =>
     const more = await run(
       ...times(5, (i) => ({ code: NO_GROUP, group: '@gone', at: T0 + 5 * MINUTE - 1 - i })),
     );
-    expect(more.map((a) => [a.rule, a.groupId, a.errorCode, a.count])).toEqual([
-      ['invalid-request', '@gone', NO_GROUP, 10],
+    expect(more.map((a) => [a.rule, a.groupId, a.errorCode, a.errorInfo, a.count])).toEqual([
+      ['invalid-request', '@gone', NO_GROUP, `error ${NO_GROUP}`, 10],
     ]);
   });
 });
@@ -280,21 +282,20 @@ describe('exactly once', () => {
     const config = defaultConfig();
     const alerting = config.alerting;
     const compiled = compileRules(config.rules, alerting);
+    const settings = planSettings(alerting);
     const plan = buildPlan(
       callback.callbackId,
       toEvent(callback),
       compiled,
       rulesKeys(prefix),
-      planSettings(alerting),
+      settings,
       new Map(),
       false,
     );
     const before = await snapshot();
-    expect(await redis.eval(applyScript(compiled), plan.keys.length, ...plan.keys, ...plan.args)).toEqual([
-      2,
-      '',
-      0,
-    ]);
+    expect(
+      await redis.eval(applyScript(compiled, settings), plan.keys.length, ...plan.keys, ...plan.args),
+    ).toEqual([2, '', 0]);
     expect(await snapshot()).toEqual(before);
     // The engine then runs it with the templates: applied once, the alert fired once.
     const applied = await engine.apply(callback);
@@ -381,11 +382,20 @@ describe('the apply script', () => {
     expect((await engine.apply(callback)).alerts).toEqual([]);
   });
 
-  it('refuses rule constants that are not whole numbers instead of writing them into Lua', () => {
+  it('refuses constants that are not whole numbers instead of writing them into Lua', () => {
     const config = defaultConfig();
+    const settings = planSettings(config.alerting);
     const [first, ...rest] = compileRules(config.rules, config.alerting);
     if (!first) throw new Error('the default rules are empty');
-    expect(() => applyScript([{ ...first, stateTtlMs: 1.5 }, ...rest])).toThrow(/not a whole number/);
-    expect(applyScript([first, ...rest])).toContain('local function ruleConstants(i)');
+    expect(() => applyScript([{ ...first, stateTtlMs: 1.5 }, ...rest], settings)).toThrow(
+      /rule muted-sender: not a whole number: 1.5/,
+    );
+    expect(() => applyScript([first, ...rest], { ...settings, streamMaxLen: -1 })).toThrow(
+      /streamMaxLen: not a whole number: -1/,
+    );
+    expect(() => applyScript([first, ...rest], { ...settings, guardTtlMs: Number.NaN })).toThrow(
+      /guardTtlMs: not a whole number/,
+    );
+    expect(applyScript([first, ...rest], settings)).toContain('local function ruleConstants(i)');
   });
 });

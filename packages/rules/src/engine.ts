@@ -45,7 +45,7 @@ export function createRulesEngine({ redis, prefix, rules, alerting }: RulesEngin
   // The script carries these rules' constants, so its command is named after its text: engines
   // with other rules on the same connection get their own. defineCommand loads it once and falls
   // back from EVALSHA to EVAL after a Redis restart.
-  const lua = applyScript(compiled);
+  const lua = applyScript(compiled, settings);
   const command = `imwatchApplyRules${hash('sha1', lua, 'hex').slice(0, 12)}`;
   if (!(command in redis)) redis.defineCommand(command, { lua });
   const run = ((redis as unknown as Record<string, ApplyCommand>)[command] as ApplyCommand).bind(redis);

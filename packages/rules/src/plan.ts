@@ -71,6 +71,19 @@ export function planSettings(alerting: AlertingConfig): PlanSettings {
   };
 }
 
+/**
+ * What only an alert needs from the callback, in one JSON argument the script decodes when a rule
+ * fires: most callbacks fire nothing, and every argument costs Redis on every call.
+ */
+function alertDetails(callbackId: string, failure: DeliveryFailure): string {
+  const details: { id: string; errorInfo?: string; sample?: DeliveryFailure['sample'] } = {
+    id: callbackId.slice(3),
+  };
+  if (failure.errorInfo !== '') details.errorInfo = failure.errorInfo;
+  if (failure.sample) details.sample = failure.sample;
+  return JSON.stringify(details);
+}
+
 /** The KEYS and ARGV of one run of the apply script. */
 export interface Plan {
   keys: string[];
@@ -100,17 +113,9 @@ export function buildPlan(
     keys.traffic('fine', event.appId, fine),
     keys.traffic('coarse', event.appId, coarse),
   ];
-  const args: (string | number)[] = [
-    settings.guardTtlMs,
-    settings.streamMaxLen,
-    settings.counterTtlMs,
-    event.command,
-  ];
+  const args: (string | number)[] = [event.command, event.eventTime];
   const failure = event.failure;
-  if (!failure) {
-    args.push(0, '', '', '', event.eventTime, 0, '', '', '', 0, '', settings.fineCounterTtlMs);
-    return { keys: planKeys, args };
-  }
+  if (!failure) return { keys: planKeys, args };
   const { appId } = event;
   planKeys.push(
     keys.counts('fine', appId, fine),
@@ -120,26 +125,9 @@ export function buildPlan(
     keys.groups('coarse', appId, failure.category, coarse),
     keys.senders('coarse', appId, failure.category, coarse),
   );
-  const ruleCountAt = args.length + 5;
-  const sample = failure.sample;
-  args.push(
-    1,
-    failure.category,
-    failure.group,
-    failure.sender,
-    event.eventTime,
-    0,
-    callbackId.slice(3),
-    failure.errorInfo,
-    sample?.msgType ?? '',
-    sample?.text === undefined ? 0 : 1,
-    sample?.text ?? '',
-    settings.fineCounterTtlMs,
-  );
-  let matched = 0;
+  args.push(failure.category, failure.group, failure.sender, alertDetails(callbackId, failure));
   for (const rule of rules) {
     if (!rule.matches(event, failure)) continue;
-    matched++;
     const { config } = rule;
     const key = labelKey(event, failure, config.groupBy);
     let windowStart = 0;
@@ -165,6 +153,5 @@ export function buildPlan(
           : '',
     );
   }
-  args[ruleCountAt] = matched;
   return { keys: planKeys, args };
 }
