@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 
 /** A child process the bench started, with the last lines it wrote to stderr for error reports. */
 export interface Child {
@@ -10,7 +10,7 @@ export interface Child {
   peakRss(): number;
   /** CPU time used so far, ms. */
   cpuMs(): number;
-  /** Everything the child wrote to stdout (for children that answer with JSON). */
+  /** Everything the child wrote to stdout (for children that answer with JSON); '' when it went to a file. */
   stdout(): string;
   stderrTail(): string;
   /** Resolves with the exit code once the child has exited. */
@@ -46,18 +46,30 @@ export function cpuTimeMs(pid: number): number {
 // USER_HZ; 100 on every Linux this runs on (`getconf CLK_TCK`).
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** Starts `node <script> ...args`; every child is tracked so `stopAll` can end it on any exit path. */
+/**
+ * Starts `node <script> ...args`; every child is tracked so `stopAll` can end it on any exit path.
+ * With `stdoutFile` its stdout goes straight to that file, as a deployment's log file would take
+ * it, instead of through a pipe the bench reads on the same cores it measures.
+ */
 export function startNode(
   name: string,
   script: string,
   args: string[],
   env: Record<string, string>,
   nodeArgs: string[] = [],
+  stdoutFile?: string,
 ): Child {
-  const proc = spawn(process.execPath, [...nodeArgs, script, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const stdoutFd = stdoutFile === undefined ? undefined : openSync(stdoutFile, 'w');
+  let proc: ChildProcess;
+  try {
+    proc = spawn(process.execPath, [...nodeArgs, script, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', stdoutFd ?? 'pipe', 'pipe'],
+    });
+  } finally {
+    // The child has its own copy of the descriptor.
+    if (stdoutFd !== undefined) closeSync(stdoutFd);
+  }
   if (proc.pid === undefined) throw new Error(`${name} did not start`);
   const pid = proc.pid;
   let out = '';

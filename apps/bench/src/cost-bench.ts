@@ -108,10 +108,7 @@ export async function memoryByClass(redis: Redis, prefix: string): Promise<Memor
  * then drained by the real worker. Counts Redis commands and round trips of each side and the
  * memory left behind once the queue is empty.
  */
-export async function measureCost(
-  setup: DrainSetup & { workDir: string },
-  jobs: readonly CallbackJob[],
-): Promise<CostResult> {
+export async function measureCost(setup: DrainSetup, jobs: readonly CallbackJob[]): Promise<CostResult> {
   const { redis } = setup;
   const callbacks = jobs.length;
   // The same realistic mix as the drain, each callback posted once, so counters see many groups.

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Config } from '@imwatch/config';
 import {
   CALLBACKS_QUEUE,
@@ -24,9 +26,13 @@ export interface DrainRun {
   workerCpuUs: number;
   /** CPU time of redis-server per callback, µs. */
   redisCpuUs: number;
+  /** Alert lines the worker wrote to its log (the shipped config's only sink is the log). */
+  alerts: number;
 }
 
 export interface DrainSetup {
+  /** Where the workers' logs go (stdout, to a file: see startNode). */
+  workDir: string;
   redis: Redis;
   redisUrl: string;
   configPath: string;
@@ -52,6 +58,18 @@ export async function prefill(setup: DrainSetup, prefix: string, jobs: readonly 
   }
 }
 
+/** The file a worker's stdout goes to. */
+export function workerLog(setup: DrainSetup, kind: WorkerKind, prefix: string): string {
+  return join(setup.workDir, `${kind}-${prefix.replace(/[^\w-]/g, '')}.log`);
+}
+
+/** Log lines that carry an alert (the log sink's). */
+export function alertLines(logFile: string): number {
+  return readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((line) => line.includes('"alert":{')).length;
+}
+
 export function startWorker(kind: WorkerKind, setup: DrainSetup, prefix: string): Child {
   const env = {
     IMWATCH_CONFIG: setup.configPath,
@@ -72,7 +90,7 @@ export function startWorker(kind: WorkerKind, setup: DrainSetup, prefix: string)
     'noop-bullmq': paths.noopWorker,
     'baseline-worker': setup.baselineWorkerMain ?? paths.workerMain,
   }[kind];
-  return startNode(kind, main, [], env, profile);
+  return startNode(kind, main, [], env, profile, workerLog(setup, kind, prefix));
 }
 
 /** Commands one `remaining` poll sends, so cost measurements can leave the polling out. */
@@ -158,10 +176,11 @@ export async function drainRun(
   const prefix = `{bench-drain-${runIndex}}`;
   await prefill(setup, prefix, jobs);
   const child = startWorker(kind, setup, prefix);
+  let run: Omit<DrainRun, 'alerts'>;
   try {
     const drained = await waitDrained(setup.redis, prefix, jobs.length, child, { cpu: true });
     const failed = await setup.redis.zcard(`${prefix}:${CALLBACKS_QUEUE}:failed`);
-    return {
+    run = {
       worker: kind,
       callbacks: jobs.length,
       perSecond: drained.perSecond,
@@ -174,4 +193,6 @@ export async function drainRun(
     await child.stop();
     await setup.redis.flushall();
   }
+  // Counted once the worker has exited, so its log is complete.
+  return { ...run, alerts: alertLines(workerLog(setup, kind, prefix)) };
 }

@@ -97,6 +97,7 @@ export function drainReport(runs: readonly DrainRun[]): string {
       cell(mine, (run) => run.workerCpuUs),
       cell(mine, (run) => run.redisCpuUs),
       cell(mine, (run) => run.peakRss / MB),
+      cell(mine, (run) => run.alerts),
       String(mine.reduce((sum, run) => sum + run.failed, 0)),
     ];
   });
@@ -116,6 +117,7 @@ export function drainReport(runs: readonly DrainRun[]): string {
       cpuRatio((run) => run.redisCpuUs),
       '',
       '',
+      '',
     ]);
   }
   return markdownTable(
@@ -126,6 +128,7 @@ export function drainReport(runs: readonly DrainRun[]): string {
       'worker CPU µs/callback',
       'Redis CPU µs/callback',
       'peak RSS MB',
+      'alerts logged',
       'failed',
     ],
     rows,
