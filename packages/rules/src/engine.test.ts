@@ -293,8 +293,9 @@ describe('exactly once', () => {
       false,
     );
     const before = await snapshot();
+    const batchOfOne = [1, plan.keys.length, plan.args.length, ...plan.args];
     expect(
-      await redis.eval(applyScript(compiled, settings), plan.keys.length, ...plan.keys, ...plan.args),
+      await redis.eval(applyScript(compiled, settings), plan.keys.length, ...plan.keys, ...batchOfOne),
     ).toEqual([2, '', 0]);
     expect(await snapshot()).toEqual(before);
     // The engine then runs it with the templates: applied once, the alert fired once.

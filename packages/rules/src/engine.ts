@@ -3,9 +3,9 @@ import type { AlertingConfig, RuleConfig } from '@imwatch/config';
 import type { Alert, CallbackJob } from '@imwatch/queue';
 import type { Redis } from 'ioredis';
 import { applyScript } from './apply.lua.js';
-import { toEvent } from './event.js';
+import { type CallbackEvent, toEvent } from './event.js';
 import { rulesKeys } from './keys.js';
-import { buildPlan, compileRules, planSettings, type TemplateCache } from './plan.js';
+import { buildPlan, compileRules, type Plan, planSettings, type TemplateCache } from './plan.js';
 
 /** What applying one callback did. */
 export interface ApplyResult {
@@ -28,15 +28,41 @@ export interface RulesEngineDeps {
   prefix: string;
   rules: readonly RuleConfig[];
   alerting: AlertingConfig;
+  /** Callbacks per script call at most (default 100). */
+  maxBatch?: number;
 }
 
-type ApplyCommand = (
-  numKeys: number,
-  ...keysAndArgs: (string | number)[]
-) => Promise<[0 | 1 | 2, string, number]>;
+type ApplyCommand = (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<(number | string)[]>;
 
-/** Builds the engine: rules compiled once, the script registered on the connection. */
-export function createRulesEngine({ redis, prefix, rules, alerting }: RulesEngineDeps): RulesEngine {
+/** A callback waiting for its batch. */
+interface Waiting {
+  callback: CallbackJob;
+  event: CallbackEvent;
+  withThresholdTemplates: boolean;
+  resolve: (result: ApplyResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** The script answered -1 for this callback: the error is its own, the rest of the batch went on. */
+export class ApplyError extends Error {
+  override name = 'ApplyError';
+}
+
+/**
+ * Builds the engine: rules compiled once, the script registered on the connection.
+ *
+ * The callbacks applied during one turn of the event loop go to Redis in one script call
+ * (`setImmediate`, like the ingest's batches): a worker running many jobs at once then pays one
+ * command, one socket write and one reply for all of them, not one each. Each callback is still
+ * applied on its own, atomically and guarded; one that fails fails alone (apply.lua.ts).
+ */
+export function createRulesEngine({
+  redis,
+  prefix,
+  rules,
+  alerting,
+  maxBatch = 100,
+}: RulesEngineDeps): RulesEngine {
   const compiled = compileRules(rules, alerting);
   const keys = rulesKeys(prefix);
   const settings = planSettings(alerting);
@@ -50,26 +76,63 @@ export function createRulesEngine({ redis, prefix, rules, alerting }: RulesEngin
   if (!(command in redis)) redis.defineCommand(command, { lua });
   const run = ((redis as unknown as Record<string, ApplyCommand>)[command] as ApplyCommand).bind(redis);
 
-  return {
-    async apply(callback) {
-      const event = toEvent(callback);
-      const attempt = async (withThresholdTemplates: boolean) => {
-        const plan = buildPlan(
-          callback.callbackId,
-          event,
-          compiled,
-          keys,
-          settings,
-          templates,
-          withThresholdTemplates,
-        );
-        return run(plan.keys.length, ...plan.keys, ...plan.args);
-      };
-      let reply = await attempt(false);
+  let waiting: Waiting[] = [];
+  let scheduled = false;
+
+  const planOf = (w: Waiting): Plan =>
+    buildPlan(w.callback.callbackId, w.event, compiled, keys, settings, templates, w.withThresholdTemplates);
+
+  function submit(w: Waiting) {
+    waiting.push(w);
+    if (waiting.length >= maxBatch) send();
+    else if (!scheduled) {
+      scheduled = true;
+      setImmediate(send);
+    }
+  }
+
+  function send() {
+    scheduled = false;
+    const batch = waiting;
+    waiting = [];
+    if (batch.length === 0) return;
+    const planKeys: string[] = [];
+    const args: (string | number)[] = [batch.length];
+    for (const w of batch) {
+      const plan = planOf(w);
+      planKeys.push(...plan.keys);
+      args.push(plan.keys.length, plan.args.length, ...plan.args);
+    }
+    run(planKeys.length, ...planKeys, ...args).then(
+      (reply) => {
+        batch.forEach((w, i) => {
+          answer(w, reply[3 * i], reply[3 * i + 1], reply[3 * i + 2]);
+        });
+      },
+      (error: unknown) => {
+        for (const w of batch) w.reject(error);
+      },
+    );
+  }
+
+  function answer(w: Waiting, fresh: unknown, alerts: unknown, inhibited: unknown) {
+    if (fresh === 2) {
       // A threshold rule may fire: nothing was changed, run again with its template.
-      if (reply[0] === 2) reply = await attempt(true);
-      const [fresh, alerts, inhibited] = reply;
-      return { fresh: fresh === 1, alerts: alerts === '' ? [] : (JSON.parse(alerts) as Alert[]), inhibited };
+      submit({ ...w, withThresholdTemplates: true });
+    } else if (fresh === 0 || fresh === 1) {
+      const list = alerts === '' ? [] : (JSON.parse(String(alerts)) as Alert[]);
+      w.resolve({ fresh: fresh === 1, alerts: list, inhibited: Number(inhibited) });
+    } else {
+      w.reject(new ApplyError(`rules script failed for ${w.callback.callbackId}: ${String(alerts)}`));
+    }
+  }
+
+  return {
+    apply(callback) {
+      const event = toEvent(callback);
+      return new Promise((resolve, reject) =>
+        submit({ callback, event, withThresholdTemplates: false, resolve, reject }),
+      );
     },
     sinksFor: (alert) => sinks.get(alert.rule) ?? alerting.defaultSinks,
   };
