@@ -34,11 +34,11 @@ export interface RulesEngineDeps {
 
 type ApplyCommand = (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<(number | string)[]>;
 
-/** A callback waiting for its batch. */
+/** A callback waiting for its batch, planned. */
 interface Waiting {
   callback: CallbackJob;
   event: CallbackEvent;
-  withThresholdTemplates: boolean;
+  plan: Plan;
   resolve: (result: ApplyResult) => void;
   reject: (error: unknown) => void;
 }
@@ -79,11 +79,24 @@ export function createRulesEngine({
   let waiting: Waiting[] = [];
   let scheduled = false;
 
-  const planOf = (w: Waiting): Plan =>
-    buildPlan(w.callback.callbackId, w.event, compiled, keys, settings, templates, w.withThresholdTemplates);
-
-  function submit(w: Waiting) {
-    waiting.push(w);
+  /** Plans the callback now (a planning error is its caller's) and queues it for this turn's call. */
+  function submit(
+    callback: CallbackJob,
+    event: CallbackEvent,
+    withThresholdTemplates: boolean,
+    resolve: Waiting['resolve'],
+    reject: Waiting['reject'],
+  ) {
+    const plan = buildPlan(
+      callback.callbackId,
+      event,
+      compiled,
+      keys,
+      settings,
+      templates,
+      withThresholdTemplates,
+    );
+    waiting.push({ callback, event, plan, resolve, reject });
     if (waiting.length >= maxBatch) send();
     else if (!scheduled) {
       scheduled = true;
@@ -98,15 +111,18 @@ export function createRulesEngine({
     if (batch.length === 0) return;
     const planKeys: string[] = [];
     const args: (string | number)[] = [batch.length];
-    for (const w of batch) {
-      const plan = planOf(w);
+    for (const { plan } of batch) {
       planKeys.push(...plan.keys);
       args.push(plan.keys.length, plan.args.length, ...plan.args);
     }
     run(planKeys.length, ...planKeys, ...args).then(
       (reply) => {
         batch.forEach((w, i) => {
-          answer(w, reply[3 * i], reply[3 * i + 1], reply[3 * i + 2]);
+          try {
+            answer(w, reply[3 * i], reply[3 * i + 1], reply[3 * i + 2]);
+          } catch (error) {
+            w.reject(error);
+          }
         });
       },
       (error: unknown) => {
@@ -118,7 +134,7 @@ export function createRulesEngine({
   function answer(w: Waiting, fresh: unknown, alerts: unknown, inhibited: unknown) {
     if (fresh === 2) {
       // A threshold rule may fire: nothing was changed, run again with its template.
-      submit({ ...w, withThresholdTemplates: true });
+      submit(w.callback, w.event, true, w.resolve, w.reject);
     } else if (fresh === 0 || fresh === 1) {
       const list = alerts === '' ? [] : (JSON.parse(String(alerts)) as Alert[]);
       w.resolve({ fresh: fresh === 1, alerts: list, inhibited: Number(inhibited) });
@@ -130,9 +146,7 @@ export function createRulesEngine({
   return {
     apply(callback) {
       const event = toEvent(callback);
-      return new Promise((resolve, reject) =>
-        submit({ callback, event, withThresholdTemplates: false, resolve, reject }),
-      );
+      return new Promise((resolve, reject) => submit(callback, event, false, resolve, reject));
     },
     sinksFor: (alert) => sinks.get(alert.rule) ?? alerting.defaultSinks,
   };
