@@ -32,5 +32,5 @@ EXPOSE 8080
 # No HEALTHCHECK here: the worker runs from this image too and has no HTTP port, so an image-wide
 # check of /readyz would mark every worker unhealthy. The ingest's check is in docker-compose.yml.
 # Node runs as PID 1 here; main.ts handles SIGTERM/SIGINT itself (graceful shutdown).
-# --max-semi-space-size=4: see apps/ingest/src/node-flags.ts.
-CMD ["node", "--max-semi-space-size=4", "apps/ingest/dist/main.js"]
+# --max-semi-space-size=8 --heap-growing-percent=50: see apps/ingest/src/node-flags.ts.
+CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=50", "apps/ingest/dist/main.js"]
