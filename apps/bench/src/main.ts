@@ -56,7 +56,7 @@ if (flags.help) {
   --baseline-worker <main.js> also drain with another build of the worker as 'baseline-worker'
   --instructions       also count Redis instructions per callback drained (valgrind callgrind;
                        the same on a busy machine; 3,000 callbacks, about two minutes)
-  --node-args=<flags>  extra node flags for the imwatch ingest, e.g. --node-args="--max-semi-space-size=4"
+  --node-args=<flags>  extra node flags for the imwatch ingest, e.g. --node-args="--max-semi-space-size=16"
   --profile <dir>      write CPU profiles of the imwatch ingest (node --cpu-prof) into <dir>
   --profile-worker <dir> write CPU profiles of both workers' drains into <dir>
   --quick              short smoke run`);
