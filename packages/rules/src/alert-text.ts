@@ -1,5 +1,5 @@
 import type { Label, RuleConfig } from '@imwatch/config';
-import type { CallbackEvent, DeliveryFailure } from './event.js';
+import { type CallbackEvent, cutText, type DeliveryFailure } from './event.js';
 
 export const CATEGORY_TEXT: Record<DeliveryFailure['category'], string> = {
   muted: 'sender muted',
@@ -61,7 +61,7 @@ export function alertSummary(rule: RuleConfig, event: CallbackEvent, failure: De
   const meaning = failure.known
     ? failure.meaning
     : failure.errorInfo
-      ? JSON.stringify(failure.errorInfo.slice(0, 200)) // one line, bounded, whatever Tencent sent
+      ? JSON.stringify(cutText(failure.errorInfo, 200)) // one line, bounded, whatever Tencent sent
       : 'an unknown error';
   return `${whoText(whoLabels(rule), event, failure)}: message not delivered, ${meaning} (${code})`;
 }

@@ -220,6 +220,14 @@ describe('text Lua cannot carry', () => {
     const [alert] = await run({ code: MUTED, sender: 'emoji', text: `${'x'.repeat(199)}😀 more`, at: T0 });
     expect(alert?.sample?.text).toBe('x'.repeat(199));
   });
+
+  it('cuts a long ErrorInfo quoted in a summary between, not inside, a surrogate pair', async () => {
+    const callback = failureCallback({ code: UNKNOWN, at: T0 });
+    callback.body.ErrorInfo = `${'x'.repeat(199)}😀 more`;
+    const { alerts } = await engine.apply(callback);
+    expect(alerts.map((a) => a.rule)).toEqual(['unknown-error-code']);
+    expect(alerts[0]?.summary).toContain(`"${'x'.repeat(199)}"`);
+  });
 });
 
 describe('threshold rule with a cooldown', () => {

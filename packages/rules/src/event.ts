@@ -38,7 +38,7 @@ function redisText(text: string): string {
 }
 
 /** The first `max` UTF-16 units of `text`, one fewer when the cut would split a surrogate pair. */
-function cut(text: string, max: number): string {
+export function cutText(text: string, max: number): string {
   if (text.length <= max) return text;
   const last = text.charCodeAt(max - 1);
   return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
@@ -56,7 +56,7 @@ function sampleOf(msgBody: unknown): DeliveryFailure['sample'] {
   const msgType = typeof first?.MsgType === 'string' ? redisText(first.MsgType) : 'unknown';
   for (const element of msgBody as { MsgType?: unknown; MsgContent?: { Text?: unknown } }[]) {
     if (element?.MsgType === 'TIMTextElem' && typeof element.MsgContent?.Text === 'string') {
-      return { msgType, text: redisText(cut(element.MsgContent.Text, MAX_SAMPLE_TEXT)) };
+      return { msgType, text: redisText(cutText(element.MsgContent.Text, MAX_SAMPLE_TEXT)) };
     }
   }
   return { msgType };
