@@ -1,4 +1,4 @@
-import type { CompiledRule } from './plan.js';
+import type { CompiledRule, PlanSettings } from './plan.js';
 
 /**
  * Applies every effect of a batch of callbacks, each atomically and guarded by its callback id.
@@ -254,13 +254,11 @@ function wholeNumber(what: string, n: number): number {
   return n;
 }
 
-/** The settings the script needs, from the engine's plan settings. */
-export interface ScriptSettings {
-  guardTtlMs: number;
-  streamMaxLen: number;
-  counterTtlMs: number;
-  fineCounterTtlMs: number;
-}
+/** The settings written into the script. */
+export type ScriptSettings = Pick<
+  PlanSettings,
+  'guardTtlMs' | 'streamMaxLen' | 'counterTtlMs' | 'fineCounterTtlMs'
+>;
 
 /**
  * The apply script for these rules and settings, each rule found by its `index` (the number the

@@ -46,6 +46,10 @@ export function compileRules(rules: readonly RuleConfig[], alerting: AlertingCon
 
 export type { TemplateCache };
 
+/**
+ * The engine's settings from the `alerting:` config, durations in ms: the counter windows the plan
+ * cuts keys by, and the TTLs and stream length the apply script is written with (ScriptSettings).
+ */
 export interface PlanSettings {
   guardTtlMs: number;
   streamMaxLen: number;
@@ -55,10 +59,8 @@ export interface PlanSettings {
   coarseCounterWindowMs: number;
   /** TTL of the coarse counters (the full retention). */
   counterTtlMs: number;
-  latenessMs: number;
 }
 
-/** The plan's settings from the `alerting:` config (durations already in ms). */
 export function planSettings(alerting: AlertingConfig): PlanSettings {
   return {
     guardTtlMs: alerting.guardTtl,
@@ -67,7 +69,6 @@ export function planSettings(alerting: AlertingConfig): PlanSettings {
     fineCounterTtlMs: alerting.fineCountersRetention,
     coarseCounterWindowMs: alerting.coarseCounterWindow,
     counterTtlMs: alerting.countersRetentionDays * 86_400_000,
-    latenessMs: alerting.lateness,
   };
 }
 
