@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import type { AlertingConfig, RuleConfig } from '@imwatch/config';
 import type { Alert, CallbackJob } from '@imwatch/queue';
+import { turnBatcher } from '@imwatch/runtime';
 import type { Redis } from 'ioredis';
 import { applyScript } from './apply.lua.js';
 import { type CallbackEvent, toEvent } from './event.js';
@@ -52,9 +53,9 @@ export class ApplyError extends Error {
  * Builds the engine: rules compiled once, the script registered on the connection.
  *
  * The callbacks applied during one turn of the event loop go to Redis in one script call
- * (`setImmediate`, like the ingest's batches): a worker running many jobs at once then pays one
- * command, one socket write and one reply for all of them, not one each. Each callback is still
- * applied on its own, atomically and guarded; one that fails fails alone (apply.lua.ts).
+ * (turnBatcher, as a turn's log lines go in one write): a worker running many jobs at once pays
+ * one command, one socket write and one reply for all of them, not one each. Each callback is
+ * still applied on its own, atomically and guarded; one that fails fails alone (apply.lua.ts).
  */
 export function createRulesEngine({
   redis,
@@ -76,8 +77,7 @@ export function createRulesEngine({
   if (!(command in redis)) redis.defineCommand(command, { lua });
   const run = ((redis as unknown as Record<string, ApplyCommand>)[command] as ApplyCommand).bind(redis);
 
-  let waiting: Waiting[] = [];
-  let scheduled = false;
+  const batches = turnBatcher<Waiting>(send, maxBatch);
 
   /** Plans the callback now (a planning error is its caller's) and queues it for this turn's call. */
   function submit(
@@ -96,19 +96,10 @@ export function createRulesEngine({
       templates,
       withThresholdTemplates,
     );
-    waiting.push({ callback, event, plan, resolve, reject });
-    if (waiting.length >= maxBatch) send();
-    else if (!scheduled) {
-      scheduled = true;
-      setImmediate(send);
-    }
+    batches.add({ callback, event, plan, resolve, reject });
   }
 
-  function send() {
-    scheduled = false;
-    const batch = waiting;
-    waiting = [];
-    if (batch.length === 0) return;
+  function send(batch: Waiting[]) {
     const planKeys: string[] = [];
     const args: (string | number)[] = [batch.length];
     for (const { plan } of batch) {

@@ -9,3 +9,4 @@ export {
 } from './redis-check.js';
 export { type RedisOutageOptions, watchRedisOutages } from './redis-outage.js';
 export { Shutdown } from './shutdown.js';
+export { type TurnBatcher, turnBatcher } from './turn-batcher.js';

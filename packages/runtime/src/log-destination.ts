@@ -1,4 +1,5 @@
 import { type DestinationStream, pino } from 'pino';
+import { turnBatcher } from './turn-batcher.js';
 
 /** What the batched destination writes to: pino's sonic-boom, or anything with a `write`. */
 export interface LineSink {
@@ -21,41 +22,29 @@ export interface BatchedDestination extends DestinationStream {
  * busy process from paying a system call and a wake-up of the pipe's reader for every line.
  */
 export function batchedDestination(target: LineSink): BatchedDestination {
-  let pending: string[] = [];
   let waiting: ((error?: Error) => void)[] = [];
-  let scheduled = false;
-
-  const flushNow = () => {
-    scheduled = false;
-    const text = pending.join('');
+  const lines = turnBatcher<string>((batch) => {
     const callbacks = waiting;
-    pending = [];
     waiting = [];
     let failure: Error | undefined;
     try {
-      if (text.length > 0) target.write(text);
+      target.write(batch.join(''));
     } catch (error) {
       failure = error as Error;
     }
     for (const callback of callbacks) callback(failure);
-  };
-  const schedule = () => {
-    if (scheduled) return;
-    scheduled = true;
-    setImmediate(flushNow);
-  };
+  });
 
   return {
     write(line: string) {
-      pending.push(line);
-      schedule();
+      lines.add(line);
     },
+    // Lines are waiting, so their write is scheduled: answer after it.
     flush(cb) {
-      if (pending.length === 0) return cb();
+      if (lines.size === 0) return cb();
       waiting.push(cb);
-      schedule();
     },
-    flushNow,
+    flushNow: lines.flush,
   };
 }
 
