@@ -53,6 +53,59 @@ describe('callback URL query', () => {
   });
 });
 
+describe('callback query, read by hand', () => {
+  /** What URLSearchParams makes of the query, under the same rules: the oracle for the fast path. */
+  function viaSearchParams(query: string) {
+    const read: Record<string, string> = {};
+    const names: Record<string, string> = {
+      sdkappid: 'sdkAppId',
+      callbackcommand: 'callbackCommand',
+      contenttype: 'contentType',
+      clientip: 'clientIp',
+      optplatform: 'optPlatform',
+      sign: 'sign',
+      requesttime: 'requestTime',
+    };
+    for (const [name, value] of new URLSearchParams(query)) {
+      const key = Object.hasOwn(names, name.toLowerCase()) ? names[name.toLowerCase()] : undefined;
+      if (key && read[key] === undefined && value !== '') read[key] = value;
+    }
+    return read;
+  }
+
+  const defined = (query: object) =>
+    Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined));
+
+  it.each([
+    'SdkAppid=1400000000&CallbackCommand=Group.CallbackSendMsgException&contenttype=json&ClientIP=1.2.3.4&OptPlatform=RESTAPI',
+    'SdkAppid=1&Sign=abc&RequestTime=1700000000',
+    '&&SdkAppid=1&&',
+    'SdkAppid&ClientIP=&OptPlatform=Web',
+    'Sign&SdkAppid=7',
+    'SdkAppid=1=2&CallbackCommand==x',
+    'sdkappid=3&SDKAPPID=4',
+    'ClientIP=%3A%3A1&OptPlatform=a+b',
+    'ClientIP=%zz&Sign=%E4%BD%A0',
+    '=&=x&SdkAppid=9',
+    '__proto__=1&constructor=2&SdkAppid=5',
+    '',
+  ])('reads %j as URLSearchParams does', (query) => {
+    expect(defined(readCallbackQuery(`/callback?${query}#frag&SdkAppid=0`))).toEqual(viaSearchParams(query));
+  });
+
+  it('adds nothing but the known names', () => {
+    expect(Object.keys(readCallbackQuery('/c?__proto__=1&constructor=2&toString=3')).sort()).toEqual([
+      'callbackCommand',
+      'clientIp',
+      'contentType',
+      'optPlatform',
+      'requestTime',
+      'sdkAppId',
+      'sign',
+    ]);
+  });
+});
+
 describe('answers', () => {
   it('serializes the ack exactly as the protocol documents', () => {
     expect(ACK_JSON).toBe('{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}');

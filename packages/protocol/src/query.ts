@@ -30,19 +30,20 @@ export const callbackQuerySchema = z.object({
   requestTime: optionalText(32),
 });
 
-const NAMES: Record<string, keyof CallbackQuery> = {
-  sdkappid: 'sdkAppId',
-  callbackcommand: 'callbackCommand',
-  contenttype: 'contentType',
-  clientip: 'clientIp',
-  optplatform: 'optPlatform',
-  sign: 'sign',
-  requesttime: 'requestTime',
-};
+const NAMES = new Map<string, keyof CallbackQuery>([
+  ['sdkappid', 'sdkAppId'],
+  ['callbackcommand', 'callbackCommand'],
+  ['contenttype', 'contentType'],
+  ['clientip', 'clientIp'],
+  ['optplatform', 'optPlatform'],
+  ['sign', 'sign'],
+  ['requesttime', 'requestTime'],
+]);
 
 /**
  * Reads the callback parameters from a URL's query. Names are matched case-insensitively
  * (`SdkAppid`, `SdkAppId`, …); the first value of a repeated name wins; empty values are absent.
+ * Values are read as URLSearchParams reads them ('+' is a space, %XX is decoded).
  */
 export function readCallbackQuery(url: string): CallbackQuery {
   const query: CallbackQuery = {
@@ -57,10 +58,26 @@ export function readCallbackQuery(url: string): CallbackQuery {
   const start = url.indexOf('?');
   if (start === -1) return query;
   const hashAt = url.indexOf('#', start);
-  const params = new URLSearchParams(hashAt === -1 ? url.slice(start + 1) : url.slice(start + 1, hashAt));
-  for (const [name, value] of params) {
-    const key = NAMES[name.toLowerCase()];
-    if (key && query[key] === undefined && value !== '') query[key] = value;
+  const search = hashAt === -1 ? url.slice(start + 1) : url.slice(start + 1, hashAt);
+  // Tencent's queries hold nothing to decode: they are split by hand, at a fraction of a
+  // URLSearchParams' cost on the ingest's path; anything encoded goes through URLSearchParams.
+  if (/[%+]/.test(search)) {
+    for (const [name, value] of new URLSearchParams(search)) take(query, name, value);
+    return query;
+  }
+  let from = 0;
+  while (from < search.length) {
+    let end = search.indexOf('&', from);
+    if (end === -1) end = search.length;
+    // A pair without '=' has an empty value, which counts as absent.
+    const eq = search.indexOf('=', from);
+    if (eq !== -1 && eq < end) take(query, search.slice(from, eq), search.slice(eq + 1, end));
+    from = end + 1;
   }
   return query;
+}
+
+function take(query: CallbackQuery, name: string, value: string) {
+  const key = NAMES.get(name.toLowerCase());
+  if (key && query[key] === undefined && value !== '') query[key] = value;
 }
