@@ -56,7 +56,7 @@ export function startNode(
   script: string,
   args: string[],
   env: Record<string, string>,
-  nodeArgs: string[] = [],
+  nodeArgs: readonly string[] = [],
   stdoutFile?: string,
 ): Child {
   const stdoutFd = stdoutFile === undefined ? undefined : openSync(stdoutFile, 'w');

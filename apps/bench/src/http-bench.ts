@@ -35,9 +35,11 @@ export interface HttpSetup {
   durationSeconds: number;
   warmupSeconds: number;
   /** Extra node flags for the server under test (e.g. `--cpu-prof`). */
-  serverNodeArgs?: string[];
+  serverNodeArgs?: readonly string[];
   /** Another build of the ingest's main.js to compare with (`--baseline`). */
   baselineMain?: string;
+  /** Node flags for the baseline (default: none; main.ts passes the shipped ones). */
+  baselineNodeArgs?: readonly string[];
   /** The bench's temp dir; each ingest run gets a fresh spool directory in it. */
   workDir: string;
 }
@@ -76,7 +78,13 @@ export async function startServer(kind: ServerKind, setup: HttpSetup, prefix: st
     baseline: setup.baselineMain ?? paths.ingestMain,
   };
   const script = scripts[kind];
-  const child = startNode(kind, script, [], env, kind === 'imwatch' ? (setup.serverNodeArgs ?? []) : []);
+  const nodeArgs =
+    kind === 'imwatch'
+      ? (setup.serverNodeArgs ?? [])
+      : kind === 'baseline'
+        ? (setup.baselineNodeArgs ?? [])
+        : [];
+  const child = startNode(kind, script, [], env, nodeArgs);
   const health = kind === 'bare-hono' ? 'healthz' : 'readyz';
   await waitFor(child, 'health check', async () => (await fetch(`http://127.0.0.1:${port}/${health}`)).ok);
   return { child, url: `http://127.0.0.1:${port}/callback?${sampleQuery(COMMAND)}` };

@@ -34,6 +34,7 @@ const { values: flags } = parseArgs({
     'baseline-worker': { type: 'string' },
     instructions: { type: 'boolean' },
     'node-args': { type: 'string' },
+    'baseline-node-args': { type: 'string' },
     concurrency: { type: 'string' },
     rate: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -52,7 +53,10 @@ if (flags.help) {
   --only <list>        http,drain,cost,instructions (default http,drain,cost)
   --levers             also run the ingest app without the spool, batching and with one
                        queue.add per request (what batching and the spool cost or bought)
-  --baseline <main.js> also run another build of the ingest (e.g. an older commit) as 'baseline'
+  --baseline <main.js> also run another build of the ingest (e.g. an older commit) as 'baseline',
+                       with the shipped node flags
+  --baseline-node-args=<flags> node flags for the baseline instead of the shipped ones, e.g. the
+                       same build with other flags: --baseline apps/ingest/dist/main.js --baseline-node-args=""
   --baseline-worker <main.js> also drain with another build of the worker as 'baseline-worker'
   --instructions       also count Redis instructions per callback drained (valgrind callgrind;
                        the same on a busy machine; 3,000 callbacks, about two minutes)
@@ -94,6 +98,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 /** Paths on the command line are relative to where `npm run bench` was typed, not apps/bench. */
 const fromCaller = (path: string) => resolve(process.env.INIT_CWD ?? process.cwd(), path);
+const nodeFlags = (text: string) => text.split(' ').filter(Boolean);
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 
@@ -150,10 +155,12 @@ async function main() {
     durationSeconds,
     warmupSeconds: quick ? 0.5 : 1,
     ...(flags.baseline ? { baselineMain: fromCaller(flags.baseline) } : {}),
+    // The baseline is deployed as imwatch is, unless told otherwise (e.g. to compare flags).
+    baselineNodeArgs: flags['baseline-node-args'] !== undefined ? nodeFlags(flags['baseline-node-args']) : INGEST_NODE_FLAGS,
     ...(flags['baseline-worker'] ? { baselineWorkerMain: fromCaller(flags['baseline-worker']) } : {}),
     serverNodeArgs: [
       ...INGEST_NODE_FLAGS, // imwatch runs as it is deployed
-      ...(flags['node-args']?.split(' ').filter(Boolean) ?? []),
+      ...nodeFlags(flags['node-args'] ?? ''),
       ...(flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${fromCaller(flags.profile)}`] : []),
     ],
     ...(flags['profile-worker'] ? { workerProfileDir: fromCaller(flags['profile-worker']) } : {}),
