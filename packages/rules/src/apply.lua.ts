@@ -161,7 +161,7 @@ local function applyOne(kb, ab, na)
       elseif isInhibited(r.checkFirst, r.checks, et) then
         inhibited = inhibited + 1
       else
-        redis.call('HSET', state, 'until', et + limit, 'suppressed', 0)
+        redis.call('HSET', state, 'until', et + limit, 'suppressed', '0')
         fire(r.template, 1, tonumber(s[2] or '0'), et, nil)
         mark(r.markFirst, r.marks, et + limit, ttl)
       end
@@ -189,11 +189,11 @@ local function applyOne(kb, ab, na)
         else
           redis.call('HSET', state, 'fired', ARGV[ab + 2])
           local top
-          if topKey then top = redis.call('ZREVRANGE', topKey, 0, r.topN - 1, 'WITHSCORES') end
+          if topKey then top = redis.call('ZREVRANGE', topKey, '0', r.topN - 1, 'WITHSCORES') end
           local suppressed = 0
           if cd then
             suppressed = tonumber(cd[2] or '0')
-            redis.call('HSET', cooldownKey, 'until', et + repeatMs, 'suppressed', 0)
+            redis.call('HSET', cooldownKey, 'until', et + repeatMs, 'suppressed', '0')
             redis.call('PEXPIRE', cooldownKey, repeatMs + ttl)
           end
           fire(r.template, c, suppressed, tonumber(r.first or et), top)
