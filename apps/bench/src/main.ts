@@ -156,7 +156,8 @@ async function main() {
     warmupSeconds: quick ? 0.5 : 1,
     ...(flags.baseline ? { baselineMain: fromCaller(flags.baseline) } : {}),
     // The baseline is deployed as imwatch is, unless told otherwise (e.g. to compare flags).
-    baselineNodeArgs: flags['baseline-node-args'] !== undefined ? nodeFlags(flags['baseline-node-args']) : INGEST_NODE_FLAGS,
+    baselineNodeArgs:
+      flags['baseline-node-args'] !== undefined ? nodeFlags(flags['baseline-node-args']) : INGEST_NODE_FLAGS,
     ...(flags['baseline-worker'] ? { baselineWorkerMain: fromCaller(flags['baseline-worker']) } : {}),
     serverNodeArgs: [
       ...INGEST_NODE_FLAGS, // imwatch runs as it is deployed
