@@ -32,6 +32,7 @@ export function createBatchingEnqueuer(
   { maxBatch = 256, maxInFlight = 1 }: BatchingOptions = {},
 ): CallbackEnqueuer {
   let jobs: CallbackJob[] = [];
+  let bodyTexts: (string | undefined)[] = [];
   let callers: Caller[] = [];
   let scheduled = false;
   let inFlight = 0;
@@ -46,7 +47,7 @@ export function createBatchingEnqueuer(
     if (jobs.length === 0 || (inFlight >= maxInFlight && jobs.length < maxBatch)) return;
     const batch = callers;
     inFlight++;
-    add(jobs).then(
+    add(jobs, bodyTexts).then(
       () => {
         settled();
         for (const caller of batch) caller.resolve();
@@ -57,13 +58,15 @@ export function createBatchingEnqueuer(
       },
     );
     jobs = [];
+    bodyTexts = [];
     callers = [];
   }
 
   return {
-    enqueue(job) {
+    enqueue(job, bodyText) {
       return new Promise<void>((resolve, reject) => {
         jobs.push(job);
+        bodyTexts.push(bodyText);
         callers.push({ resolve, reject });
         if (jobs.length >= maxBatch) flush();
         else if (!scheduled) {

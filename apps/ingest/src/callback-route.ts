@@ -87,7 +87,8 @@ export function callbackHandler({ config, enqueuer, rejections, now = Date.now }
 
     const appId = app.sdkAppId;
     try {
-      await enqueuer.enqueue({
+      // The text goes along: the job's JSON takes the body as it came instead of writing it again.
+      const job = {
         callbackId: callbackId(appId, check.command, body),
         appId,
         command: check.command,
@@ -95,7 +96,8 @@ export function callbackHandler({ config, enqueuer, rejections, now = Date.now }
         clientIp: query.clientIp,
         receivedAt: now(),
         body: body as Record<string, unknown>,
-      });
+      };
+      await enqueuer.enqueue(job, text);
     } catch (error) {
       const message = `callback could not be stored, retry later (${(error as Error).message})`;
       return reject(c, query, 'QUEUE_UNAVAILABLE', message, text);

@@ -48,6 +48,17 @@ describe('POST /callback, accepted', () => {
     expect(job?.data.body).toEqual(sampleBody('send-msg-exception.rich-body'));
   });
 
+  it('stores the body exactly as it was sent, spacing and key order included', async () => {
+    const body = sampleBody('send-msg-exception.muted');
+    const text = JSON.stringify(Object.fromEntries(Object.entries(body).reverse()), null, 2);
+    expect((await ingest.post(sampleQuery('Group.CallbackSendMsgException'), text)).status).toBe(200);
+    const id = callbackId(SAMPLE_APP_ID, 'Group.CallbackSendMsgException', body);
+    const data = await ingest.redis.hget(`${ingest.prefix}:${CALLBACKS_QUEUE}:${id}`, 'data');
+    expect(data?.endsWith(`"body":${text}}`)).toBe(true);
+    const [job] = await ingest.queue.getJobs(['waiting']);
+    expect(job?.data.body).toEqual(body);
+  });
+
   it('enqueues a callback Tencent sends twice only once, even with other key order', async () => {
     const body = sampleBody('send-msg-exception.muted');
     const reordered = Object.fromEntries(Object.entries(body).reverse());
@@ -98,6 +109,13 @@ describe('POST /callback, accepted', () => {
     );
     expect(responses.every((res) => res.status === 200)).toBe(true);
     expect(await ingest.queue.getJobCountByTypes('waiting')).toBe(1000);
+    // Each job holds its own body: batches never pair a job with another request's text.
+    const jobs = await ingest.queue.getJobs(['waiting'], 0, 999);
+    expect(jobs).toHaveLength(1000);
+    for (const job of jobs) {
+      expect(job.id).toBe(callbackId(SAMPLE_APP_ID, 'Group.CallbackSendMsgException', job.data.body));
+    }
+    expect(new Set(jobs.map((job) => job.data.body.Random)).size).toBe(1000);
   });
 
   it('answers the health endpoints', async () => {

@@ -5,7 +5,8 @@ import { type CallbackJob, type CallbackQueue, callbackJobOptions } from '@imwat
  * callback is durable; a rejection means it is not, and the ingest must not ack.
  */
 export interface CallbackEnqueuer {
-  enqueue(job: CallbackJob): Promise<void>;
+  /** `bodyText`: the text `job.body` was parsed from, when the caller has it (callbackJobJson). */
+  enqueue(job: CallbackJob, bodyText?: string): Promise<void>;
 }
 
 /** Adds each callback to the BullMQ queue, deduplicated by its callback id. */

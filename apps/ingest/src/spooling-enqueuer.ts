@@ -84,13 +84,13 @@ export function createSpoolingEnqueuer(options: SpoolingEnqueuerOptions): Spooli
     redisRecovered() {
       bypassUntil = 0;
     },
-    async enqueue(job) {
+    async enqueue(job, bodyText) {
       // While Redis is known to be away, don't make every request wait out the timeout.
       if (now() < bypassUntil) return toSpool(job, new Error('Redis recently unavailable'));
       if (!redisUp()) return toSpool(job, new Error('Redis connection is down'));
       try {
         // A timed-out attempt keeps running and may still land; its late failure is ignored.
-        if ((await inTime(inner.enqueue(job))) === 'timeout') {
+        if ((await inTime(inner.enqueue(job, bodyText))) === 'timeout') {
           throw new EnqueueTimeout(`enqueue took longer than ${timeoutMs} ms`);
         }
         stats.enqueued++;

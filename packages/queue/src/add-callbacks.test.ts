@@ -129,6 +129,36 @@ describe('createCallbackAdder', () => {
     expect(seen.filter((s) => s.id === callback(2).callbackId).map((s) => s.attempt)).toEqual([0, 1]);
   });
 
+  it("stores a body's text as it arrived when given one, and workers get the same job", async () => {
+    const { add, queue, prefix, redis } = await openQueue();
+    const sent = callback(1);
+    // Spacing and key order as a sender might have them; parsed, the same body.
+    const text = `{ "Random": 1,\n  ${Object.entries(sent.body)
+      .filter(([key]) => key !== 'Random')
+      .reverse()
+      .map(([key, value]) => `${JSON.stringify(key)} : ${JSON.stringify(value)}`)
+      .join(' ,\n  ')} }`;
+    expect(JSON.parse(text)).toEqual(sent.body);
+    expect(await add([sent, callback(2)], [text, undefined])).toEqual([true, true]);
+
+    const data = await redis.hget(`${prefix}:${CALLBACKS_QUEUE}:${sent.callbackId}`, 'data');
+    expect(data?.endsWith(`"body":${text}}`)).toBe(true);
+    expect(JSON.parse(data ?? '')).toEqual(sent);
+    // Without a text the body is written as JSON.stringify writes it.
+    expect(await redis.hget(`${prefix}:${CALLBACKS_QUEUE}:${callback(2).callbackId}`, 'data')).toBe(
+      JSON.stringify(callback(2)),
+    );
+    const seen: unknown[] = [];
+    const worker = new Worker(CALLBACKS_QUEUE, async (job) => void seen.push(job.data), {
+      connection: createRedis(testRedisUrl(), 'worker'),
+      prefix,
+    });
+    closers.push(() => worker.close());
+    await expect.poll(() => queue.getJobCountByTypes('completed'), { timeout: 10_000 }).toBe(2);
+    expect(seen).toContainEqual(sent);
+    expect(seen).toContainEqual(callback(2));
+  });
+
   it('leaves a paused queue paused: jobs wait, and run after resume', async () => {
     const { add, queue, prefix, redis } = await openQueue();
     await queue.pause();

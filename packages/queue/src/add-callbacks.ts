@@ -2,11 +2,18 @@ import { optsEncodeMap } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ADD_CALLBACKS_SCRIPT } from './add-callbacks.lua.js';
 import { CALLBACK_ID } from './callback-job-check.js';
+import { callbackJobJson } from './callback-job-json.js';
 import { type CallbackQueue, callbackJobOptions } from './callbacks.js';
 import type { CallbackJob } from './catalog.js';
 
-/** Puts callbacks on the queue; one flag per callback: true = a new job, false = already there. */
-export type AddCallbacks = (jobs: readonly CallbackJob[]) => Promise<boolean[]>;
+/**
+ * Puts callbacks on the queue; one flag per callback: true = a new job, false = already there.
+ * `bodyTexts[i]`, when given, is the text `jobs[i].body` was parsed from (see callbackJobJson).
+ */
+export type AddCallbacks = (
+  jobs: readonly CallbackJob[],
+  bodyTexts?: readonly (string | undefined)[],
+) => Promise<boolean[]>;
 
 type WithScript = Redis & { imwatchAddCallbacks(...args: (string | number)[]): Promise<number[]> };
 
@@ -41,7 +48,7 @@ export function createCallbackAdder(
     encodeOpts({ ...queue.defaultJobOptions, ...callbackJobOptions(ID_SLOT, ttl) }),
   ).split(ID_SLOT);
 
-  return async (jobs) => {
+  return async (jobs, bodyTexts) => {
     if (jobs.length === 0) return [];
     if (jobs.length > MAX_CALLBACKS_PER_ADD) {
       throw new RangeError(`at most ${MAX_CALLBACKS_PER_ADD} callbacks per add, got ${jobs.length}`);
@@ -54,10 +61,11 @@ export function createCallbackAdder(
       optsPieces.length,
       ...optsPieces,
     ];
-    for (const job of jobs) {
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i] as CallbackJob;
       // The script puts the id into the opts JSON unescaped: only `cb-` + hex may pass.
       if (!CALLBACK_ID.test(job.callbackId)) throw new TypeError(`not a callback id: ${job.callbackId}`);
-      args.push(job.callbackId, job.command, JSON.stringify(job));
+      args.push(job.callbackId, job.command, callbackJobJson(job, bodyTexts?.[i]));
     }
     const results = await redis.imwatchAddCallbacks(...args);
     return results.map((added) => added === 1);
