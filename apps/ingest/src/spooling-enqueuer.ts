@@ -2,7 +2,7 @@ import type { CallbackJob } from '@imwatch/queue';
 import type { Logger } from '@imwatch/runtime';
 import type { Spool } from '@imwatch/spool';
 import type { CallbackEnqueuer } from './enqueuer.js';
-import { sharedDeadline } from './shared-deadline.js';
+import { within } from './within.js';
 
 export interface SpoolingEnqueuerOptions {
   /** Where callbacks go when Redis answers: the queue enqueuer (plain or batching). */
@@ -57,7 +57,6 @@ export function createSpoolingEnqueuer(options: SpoolingEnqueuerOptions): Spooli
   } = options;
   const stats: SpoolingStats = { enqueued: 0, spooled: 0, refused: 0 };
   let bypassUntil = 0;
-  const inTime = sharedDeadline(timeoutMs);
 
   async function toSpool(job: CallbackJob, cause: unknown): Promise<void> {
     try {
@@ -89,8 +88,8 @@ export function createSpoolingEnqueuer(options: SpoolingEnqueuerOptions): Spooli
       if (now() < bypassUntil) return toSpool(job, new Error('Redis recently unavailable'));
       if (!redisUp()) return toSpool(job, new Error('Redis connection is down'));
       try {
-        // A timed-out attempt keeps running and may still land; its late failure is ignored.
-        if ((await inTime(inner.enqueue(job, bodyText))) === 'timeout') {
+        // A timed-out attempt keeps running and may still land; `within` ignores its late failure.
+        if ((await within(inner.enqueue(job, bodyText), timeoutMs)) === 'timeout') {
           throw new EnqueueTimeout(`enqueue took longer than ${timeoutMs} ms`);
         }
         stats.enqueued++;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { sharedDeadline } from './shared-deadline.js';
+import { sharedDeadline } from './within.js';
 
 /** A promise settled from outside, as a Redis answer that comes when the test says. */
 function later<T>() {
