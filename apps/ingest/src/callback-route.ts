@@ -86,17 +86,17 @@ export function callbackHandler({ config, enqueuer, rejections, now = Date.now }
     if (!check.ok) return reject(c, query, check.reason, check.message, text);
 
     const appId = app.sdkAppId;
+    const job = {
+      callbackId: callbackId(appId, check.command, body),
+      appId,
+      command: check.command,
+      platform: query.optPlatform,
+      clientIp: query.clientIp,
+      receivedAt: now(),
+      body: body as Record<string, unknown>,
+    };
     try {
       // The text goes along: the job's JSON takes the body as it came instead of writing it again.
-      const job = {
-        callbackId: callbackId(appId, check.command, body),
-        appId,
-        command: check.command,
-        platform: query.optPlatform,
-        clientIp: query.clientIp,
-        receivedAt: now(),
-        body: body as Record<string, unknown>,
-      };
       await enqueuer.enqueue(job, text);
     } catch (error) {
       const message = `callback could not be stored, retry later (${(error as Error).message})`;
