@@ -154,22 +154,21 @@ local function applyOne(kb, ab, na)
     local state, ttl, limit, repeatMs, topKey, cooldownKey = r.state, r.ttl, r.limit, r.repeatMs, r.topKey, r.cooldownKey
     if r.kind == 'a' then
       local s = redis.call('HMGET', state, 'until', 'suppressed')
+      local expireMs = r.ttlArg
       if s[1] and et < tonumber(s[1]) then
         -- Suppressed repeats are kept as long as the counters, so the next alert can still report
         -- them. Set by the first repeat after an alert: the later ones come within its cooldown, a
         -- moment against the counters' retention, and save a PEXPIRE each.
-        if redis.call('HINCRBY', state, 'suppressed', '1') == 1 then
-          redis.call('PEXPIRE', state, ttl + tonumber(COUNTER_TTL))
-        end
+        local first = redis.call('HINCRBY', state, 'suppressed', '1') == 1
+        expireMs = first and ttl + tonumber(COUNTER_TTL) or nil
       elseif isInhibited(r.checkFirst, r.checks, et) then
         inhibited = inhibited + 1
-        redis.call('PEXPIRE', state, r.ttlArg)
       else
         redis.call('HSET', state, 'until', et + limit, 'suppressed', '0')
-        redis.call('PEXPIRE', state, r.ttlArg)
         fire(r.template, 1, tonumber(s[2] or '0'), et, nil)
         mark(r.markFirst, r.marks, et + limit, ttl)
       end
+      if expireMs then redis.call('PEXPIRE', state, expireMs) end
     else
       -- The window was read above and only this rule writes it: a new one is made in one HSET.
       local c = r.count + 1
