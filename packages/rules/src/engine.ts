@@ -80,13 +80,8 @@ export function createRulesEngine({
   const batches = turnBatcher<Waiting>(send, maxBatch);
 
   /** Plans the callback now (a planning error is its caller's) and queues it for this turn's call. */
-  function submit(
-    callback: CallbackJob,
-    event: CallbackEvent,
-    withThresholdTemplates: boolean,
-    resolve: Waiting['resolve'],
-    reject: Waiting['reject'],
-  ) {
+  function submit(waiting: Omit<Waiting, 'plan'>, withThresholdTemplates: boolean) {
+    const { callback, event } = waiting;
     const plan = buildPlan(
       callback.callbackId,
       event,
@@ -96,7 +91,7 @@ export function createRulesEngine({
       templates,
       withThresholdTemplates,
     );
-    batches.add({ callback, event, plan, resolve, reject });
+    batches.add({ ...waiting, plan });
   }
 
   function send(batch: Waiting[]) {
@@ -125,7 +120,7 @@ export function createRulesEngine({
   function answer(w: Waiting, fresh: unknown, alerts: unknown, inhibited: unknown) {
     if (fresh === 2) {
       // A threshold rule may fire: nothing was changed, run again with its template.
-      submit(w.callback, w.event, true, w.resolve, w.reject);
+      submit(w, true);
     } else if (fresh === 0 || fresh === 1) {
       const list = alerts === '' ? [] : (JSON.parse(String(alerts)) as Alert[]);
       w.resolve({ fresh: fresh === 1, alerts: list, inhibited: Number(inhibited) });
@@ -137,7 +132,7 @@ export function createRulesEngine({
   return {
     apply(callback) {
       const event = toEvent(callback);
-      return new Promise((resolve, reject) => submit(callback, event, false, resolve, reject));
+      return new Promise((resolve, reject) => submit({ callback, event, resolve, reject }, false));
     },
     sinksFor: (alert) => sinks.get(alert.rule) ?? alerting.defaultSinks,
   };
