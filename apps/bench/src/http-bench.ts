@@ -78,13 +78,11 @@ export async function startServer(kind: ServerKind, setup: HttpSetup, prefix: st
     baseline: setup.baselineMain ?? paths.ingestMain,
   };
   const script = scripts[kind];
-  const nodeArgs =
-    kind === 'imwatch'
-      ? (setup.serverNodeArgs ?? [])
-      : kind === 'baseline'
-        ? (setup.baselineNodeArgs ?? [])
-        : [];
-  const child = startNode(kind, script, [], env, nodeArgs);
+  const nodeArgs: Partial<Record<ServerKind, readonly string[]>> = {
+    imwatch: setup.serverNodeArgs,
+    baseline: setup.baselineNodeArgs,
+  };
+  const child = startNode(kind, script, [], env, nodeArgs[kind] ?? []);
   const health = kind === 'bare-hono' ? 'healthz' : 'readyz';
   await waitFor(child, 'health check', async () => (await fetch(`http://127.0.0.1:${port}/${health}`)).ok);
   return { child, url: `http://127.0.0.1:${port}/callback?${sampleQuery(COMMAND)}` };
