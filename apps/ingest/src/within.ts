@@ -48,19 +48,16 @@ export function sharedDeadline(ms: number, now: () => number = performance.now.b
       const entry: Waiting = { due: now() + ms, done: false, resolve };
       waiting.push(entry);
       timer ??= setTimeout(expire, ms);
+      // After a timeout the promise is settled: a late value or failure changes nothing.
       work.then(
         (value) => {
-          if (!entry.done) {
-            entry.done = true;
-            resolve(value);
-          }
+          resolve(value);
+          entry.done = true;
           advance();
         },
         (error: unknown) => {
-          if (!entry.done) {
-            entry.done = true;
-            reject(error);
-          }
+          reject(error);
+          entry.done = true;
           advance();
         },
       );
