@@ -39,7 +39,7 @@ describe('createDeliver', () => {
       'sinks:\n  hook: { type: webhook, url: "http://127.0.0.1:9/x" }',
     );
     const alert = sampleAlert(1);
-    await deliver(alert, ['log', 'hook'], true);
+    expect(await deliver(alert, ['log', 'hook'], true)).toBe(true); // in this process's log
     expect(loggedAlerts(lines)).toEqual([alert.id]);
     expect(await jobIds()).toEqual([`${alert.id}.hook`]);
   });
@@ -50,8 +50,8 @@ describe('createDeliver', () => {
     );
     const alert = sampleAlert(2);
     await deliver(alert, ['log', 'hook'], true);
-    await deliver(alert, ['log', 'hook'], false);
-    await deliver(alert, ['log', 'hook'], false);
+    expect(await deliver(alert, ['log', 'hook'], false)).toBe(false);
+    expect(await deliver(alert, ['log', 'hook'], false)).toBe(false);
     expect(loggedAlerts(lines)).toHaveLength(1);
     expect(await jobIds()).toEqual([`${alert.id}.hook`]);
   });
@@ -59,7 +59,7 @@ describe('createDeliver', () => {
   it('queues a log sink that has rate limits, so its limits and digest still apply', async () => {
     const { deliver, lines, jobIds } = setup('sinks:\n  log: { type: log, rateLimit: { perMinute: 5 } }');
     const alert = sampleAlert(3);
-    await deliver(alert, ['log'], true);
+    expect(await deliver(alert, ['log'], true)).toBe(false);
     expect(loggedAlerts(lines)).toHaveLength(0);
     expect(await jobIds()).toEqual([`${alert.id}.log`]);
   });

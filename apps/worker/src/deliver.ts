@@ -18,17 +18,21 @@ export function writesInPlace(sink: Sink): boolean {
  * `writeInPlace` — the alert is new, or its job runs again after an attempt that may have died
  * before writing it. A callback Tencent sends again therefore writes nothing twice, and a crash
  * loses nothing: at worst its job's retry writes a line a second time (at least once, as a queued
- * delivery is when a worker dies mid-send).
+ * delivery is when a worker dies mid-send). Answers whether an in-place sink wrote the alert now.
  */
 export function createDeliver(notifications: NotificationQueue, sinks: ReadonlyMap<string, Sink>): Deliver {
   return async (alert, names, writeInPlace) => {
     const queued: string[] = [];
+    let written = false;
     for (const name of names) {
       const sink = sinks.get(name);
       if (!sink || !writesInPlace(sink)) queued.push(name);
-      else if (writeInPlace)
+      else if (writeInPlace) {
         await sink.send({ kind: 'alert', id: deliveryJobId(alert.id, name), alert }, Date.now());
+        written = true;
+      }
     }
     if (queued.length > 0) await enqueueDeliveries(notifications, alert, queued);
+    return written;
   };
 }

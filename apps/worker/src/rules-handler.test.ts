@@ -34,8 +34,8 @@ afterEach(async () => {
   closers.length = 0;
 });
 
-function setup(deliver?: (real: Deliver) => Deliver) {
-  const config = defaultConfig();
+function setup(deliver?: (real: Deliver) => Deliver, { extraConfig = '', handlerLogger = logger } = {}) {
+  const config = defaultConfig(extraConfig);
   const callbacks = createCallbackQueue(connection, prefix, {
     attempts: 5,
     backoffMs: 10,
@@ -53,13 +53,16 @@ function setup(deliver?: (real: Deliver) => Deliver) {
     rules: config.rules,
     alerting: config.alerting,
   });
-  const real: Deliver = (alert, sinks) => enqueueDeliveries(notifications, alert, sinks);
+  const real: Deliver = async (alert, sinks) => {
+    await enqueueDeliveries(notifications, alert, sinks);
+    return false;
+  };
   const worker = createCallbackWorker({
     connection,
     prefix,
     concurrency: 4,
     logger,
-    handle: createRulesHandler({ engine, deliver: deliver ? deliver(real) : real, logger }),
+    handle: createRulesHandler({ engine, deliver: deliver ? deliver(real) : real, logger: handlerLogger }),
   });
   closers.push(() => worker.close());
   const drained = async () => {
@@ -100,7 +103,7 @@ describe('rules handler in the callback worker', () => {
       calls++;
       // The first attempt dies between the Lua call and the enqueue, as a crash would.
       if (calls === 1) throw new Error('crash before enqueue');
-      await real(alert, sinks, fresh);
+      return real(alert, sinks, fresh);
     });
     const callback = muted(2);
     await callbacks.add(callback.command, callback, { jobId: callback.callbackId });
@@ -163,8 +166,8 @@ describe('rules handler with the log sink written in place', () => {
         return async (alert, names, writeInPlace) => {
           // The first attempt dies after the rules script applied the callback, before any write.
           if (failFirstDelivery && ++calls === 1) throw new Error('crash before the write');
-          await inPlace(alert, names, writeInPlace);
           void real;
+          return inPlace(alert, names, writeInPlace);
         };
       }),
     };
@@ -190,5 +193,45 @@ describe('rules handler with the log sink written in place', () => {
     const [[, fields] = ['', []]] = await connection.xrange(rulesKeys(prefix).alerts, '-', '+');
     expect(await connection.xlen(rulesKeys(prefix).alerts)).toBe(1);
     expect(logged()).toEqual([fields[1]]);
+  });
+});
+
+describe("the rules handler's own alert line", () => {
+  /** Handler and sinks share one log, as in the worker (main.ts); a webhook sink is queued. */
+  function setupShared(extraConfig: string) {
+    const { logger: shared, lines } = capturingLogger();
+    const config = defaultConfig(extraConfig);
+    const sinks = createSinks(config.sinks, { logger: shared });
+    const notifications = createNotificationQueue(connection, prefix);
+    closers.push(() => notifications.close());
+    const deliver = createDeliver(notifications, sinks);
+    const mentions = (id: string) => lines.filter((line) => JSON.stringify(line).includes(id));
+    return { lines, mentions, ...setup(() => deliver, { extraConfig, handlerLogger: shared }) };
+  }
+
+  it('is left out when a log sink writes the alert into the same log: one line per alert', async () => {
+    const { callbacks, drained, mentions, lines } = setupShared('');
+    const callback = muted(7);
+    await callbacks.add(callback.command, callback, { jobId: callback.callbackId });
+    await expect.poll(drained, { timeout: 10_000 }).toBe(0);
+    const [[, fields] = ['', []]] = await connection.xrange(rulesKeys(prefix).alerts, '-', '+');
+    const id = String(fields[1]);
+    expect(loggedAlerts(lines)).toEqual([id]);
+    expect(mentions(id)).toHaveLength(1);
+  });
+
+  it('is written when the alert goes only to queued sinks, so the log still shows it', async () => {
+    const { callbacks, drained, mentions, lines } =
+      setupShared(`sinks: { hook: { type: webhook, url: "http://127.0.0.1:9/x" } }
+alerting: { defaultSinks: [hook] }`);
+    const callback = muted(8);
+    await callbacks.add(callback.command, callback, { jobId: callback.callbackId });
+    await expect.poll(drained, { timeout: 10_000 }).toBe(0);
+    const [[, fields] = ['', []]] = await connection.xrange(rulesKeys(prefix).alerts, '-', '+');
+    const id = String(fields[1]);
+    expect(loggedAlerts(lines)).toEqual([]);
+    expect(mentions(id)).toEqual([
+      expect.objectContaining({ msg: 'alert', alertId: id, rule: 'muted-sender' }),
+    ]);
   });
 });

@@ -6,9 +6,10 @@ import type { CallbackHandler } from './callback-worker.js';
 /**
  * Hands an alert to its sinks (see deliver.ts); must be safe to call twice for the same alert.
  * `writeInPlace`: the in-place sinks may not have the alert yet — it was made by this run, or an
- * earlier attempt of the same job made it and may have died before writing it.
+ * earlier attempt of the same job made it and may have died before writing it. Resolves true when
+ * an in-place sink wrote the alert into this process's own log.
  */
-export type Deliver = (alert: Alert, sinks: readonly string[], writeInPlace: boolean) => Promise<void>;
+export type Deliver = (alert: Alert, sinks: readonly string[], writeInPlace: boolean) => Promise<boolean>;
 
 export interface RulesHandlerDeps {
   engine: RulesEngine;
@@ -31,8 +32,10 @@ export function createRulesHandler({ engine, deliver, logger }: RulesHandlerDeps
     // sinks), or this job again after a failed or stalled attempt (maybe not written: write).
     const writeInPlace = result.fresh || job.attemptsStarted > 1;
     for (const alert of result.alerts) {
-      if (result.fresh) logger.info({ alertId: alert.id, rule: alert.rule, summary: alert.summary }, 'alert');
-      await deliver(alert, engine.sinksFor(alert), writeInPlace);
+      const inLog = await deliver(alert, engine.sinksFor(alert), writeInPlace);
+      // A new alert gets a line in the worker's log, unless a log sink just wrote it there in full.
+      if (result.fresh && !inLog)
+        logger.info({ alertId: alert.id, rule: alert.rule, summary: alert.summary }, 'alert');
     }
     if (result.inhibited > 0)
       logger.debug({ callbackId: callback.callbackId, inhibited: result.inhibited }, 'alerts inhibited');

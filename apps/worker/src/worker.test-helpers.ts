@@ -16,7 +16,7 @@ export const T0 = Date.UTC(2026, 0, 1);
 export const MINUTE = 60_000;
 
 export const configText = (extra = '') => `apps: [{ sdkAppId: ${APP} }, { sdkAppId: 1400000001 }]\n${extra}`;
-export const defaultConfig = () => parseConfig({}, configText());
+export const defaultConfig = (extra = '') => parseConfig({}, configText(extra));
 
 export interface FailureSpec {
   appId?: string;
