@@ -198,15 +198,21 @@ describe('rules handler with the log sink written in place', () => {
 
 describe("the rules handler's own alert line", () => {
   /** Handler and sinks share one log, as in the worker (main.ts); a webhook sink is queued. */
-  function setupShared(extraConfig: string) {
+  function setupShared(extraConfig: string, failFirstDelivery = false) {
     const { logger: shared, lines } = capturingLogger();
     const config = defaultConfig(extraConfig);
     const sinks = createSinks(config.sinks, { logger: shared });
     const notifications = createNotificationQueue(connection, prefix);
     closers.push(() => notifications.close());
     const deliver = createDeliver(notifications, sinks);
+    let calls = 0;
+    const dying: Deliver = async (...args) => {
+      // The first attempt dies after the rules script applied the callback, before any delivery.
+      if (failFirstDelivery && ++calls === 1) throw new Error('crash before the delivery');
+      return deliver(...args);
+    };
     const mentions = (id: string) => lines.filter((line) => JSON.stringify(line).includes(id));
-    return { lines, mentions, ...setup(() => deliver, { extraConfig, handlerLogger: shared }) };
+    return { lines, mentions, ...setup(() => dying, { extraConfig, handlerLogger: shared }) };
   }
 
   it('is left out when a log sink writes the alert into the same log: one line per alert', async () => {
@@ -233,5 +239,18 @@ alerting: { defaultSinks: [hook] }`);
     expect(mentions(id)).toEqual([
       expect.objectContaining({ msg: 'alert', alertId: id, rule: 'muted-sender' }),
     ]);
+  });
+
+  it('is written on the retry of a job whose first attempt died before delivering the alert', async () => {
+    const hook = `sinks: { hook: { type: webhook, url: "http://127.0.0.1:9/x" } }
+alerting: { defaultSinks: [hook] }`;
+    const { callbacks, drained, mentions } = setupShared(hook, true);
+    const callback = muted(9);
+    await callbacks.add(callback.command, callback, { jobId: callback.callbackId });
+    await expect.poll(drained, { timeout: 10_000 }).toBe(0);
+    expect((await callbacks.getJob(callback.callbackId))?.attemptsMade).toBe(2);
+    const [[, fields] = ['', []]] = await connection.xrange(rulesKeys(prefix).alerts, '-', '+');
+    const id = String(fields[1]);
+    expect(mentions(id).filter((line) => line.msg === 'alert')).toHaveLength(1);
   });
 });

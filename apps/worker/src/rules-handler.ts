@@ -33,8 +33,9 @@ export function createRulesHandler({ engine, deliver, logger }: RulesHandlerDeps
     const writeInPlace = result.fresh || job.attemptsStarted > 1;
     for (const alert of result.alerts) {
       const inLog = await deliver(alert, engine.sinksFor(alert), writeInPlace);
-      // A new alert gets a line in the worker's log, unless a log sink just wrote it there in full.
-      if (result.fresh && !inLog)
+      // The alert gets a line in the worker's log, as the in-place sinks get it (again on a retry,
+      // whose earlier attempt may have died first), unless a log sink just wrote it there in full.
+      if (writeInPlace && !inLog)
         logger.info({ alertId: alert.id, rule: alert.rule, summary: alert.summary }, 'alert');
     }
     if (result.inhibited > 0)
