@@ -197,11 +197,13 @@ describe('rules handler with the log sink written in place', () => {
 });
 
 describe("the rules handler's own alert line", () => {
-  /** Handler and sinks share one log, as in the worker (main.ts); a webhook sink is queued. */
+  const WEBHOOK_ONLY = `sinks: { hook: { type: webhook, url: "http://127.0.0.1:9/x" } }
+alerting: { defaultSinks: [hook] }`;
+
+  /** Handler and sinks share one log, as in the worker (main.ts). */
   function setupShared(extraConfig: string, failFirstDelivery = false) {
     const { logger: shared, lines } = capturingLogger();
-    const config = defaultConfig(extraConfig);
-    const sinks = createSinks(config.sinks, { logger: shared });
+    const sinks = createSinks(defaultConfig(extraConfig).sinks, { logger: shared });
     const notifications = createNotificationQueue(connection, prefix);
     closers.push(() => notifications.close());
     const deliver = createDeliver(notifications, sinks);
@@ -211,30 +213,33 @@ describe("the rules handler's own alert line", () => {
       if (failFirstDelivery && ++calls === 1) throw new Error('crash before the delivery');
       return deliver(...args);
     };
-    const mentions = (id: string) => lines.filter((line) => JSON.stringify(line).includes(id));
-    return { lines, mentions, ...setup(() => dying, { extraConfig, handlerLogger: shared }) };
+    const { callbacks, drained } = setup(() => dying, { extraConfig, handlerLogger: shared });
+    return {
+      lines,
+      callbacks,
+      /** Runs one muted callback through the worker; answers the id of the alert it raised. */
+      async raise(random: number) {
+        const callback = muted(random);
+        await callbacks.add(callback.command, callback, { jobId: callback.callbackId });
+        await expect.poll(drained, { timeout: 10_000 }).toBe(0);
+        const [[, fields] = ['', []]] = await connection.xrange(rulesKeys(prefix).alerts, '-', '+');
+        return { id: String(fields[1]), jobId: callback.callbackId };
+      },
+      /** The log lines that name this alert. */
+      mentions: (id: string) => lines.filter((line) => JSON.stringify(line).includes(id)),
+    };
   }
 
   it('is left out when a log sink writes the alert into the same log: one line per alert', async () => {
-    const { callbacks, drained, mentions, lines } = setupShared('');
-    const callback = muted(7);
-    await callbacks.add(callback.command, callback, { jobId: callback.callbackId });
-    await expect.poll(drained, { timeout: 10_000 }).toBe(0);
-    const [[, fields] = ['', []]] = await connection.xrange(rulesKeys(prefix).alerts, '-', '+');
-    const id = String(fields[1]);
+    const { raise, mentions, lines } = setupShared('');
+    const { id } = await raise(7);
     expect(loggedAlerts(lines)).toEqual([id]);
     expect(mentions(id)).toHaveLength(1);
   });
 
   it('is written when the alert goes only to queued sinks, so the log still shows it', async () => {
-    const { callbacks, drained, mentions, lines } =
-      setupShared(`sinks: { hook: { type: webhook, url: "http://127.0.0.1:9/x" } }
-alerting: { defaultSinks: [hook] }`);
-    const callback = muted(8);
-    await callbacks.add(callback.command, callback, { jobId: callback.callbackId });
-    await expect.poll(drained, { timeout: 10_000 }).toBe(0);
-    const [[, fields] = ['', []]] = await connection.xrange(rulesKeys(prefix).alerts, '-', '+');
-    const id = String(fields[1]);
+    const { raise, mentions, lines } = setupShared(WEBHOOK_ONLY);
+    const { id } = await raise(8);
     expect(loggedAlerts(lines)).toEqual([]);
     expect(mentions(id)).toEqual([
       expect.objectContaining({ msg: 'alert', alertId: id, rule: 'muted-sender' }),
@@ -242,15 +247,9 @@ alerting: { defaultSinks: [hook] }`);
   });
 
   it('is written on the retry of a job whose first attempt died before delivering the alert', async () => {
-    const hook = `sinks: { hook: { type: webhook, url: "http://127.0.0.1:9/x" } }
-alerting: { defaultSinks: [hook] }`;
-    const { callbacks, drained, mentions } = setupShared(hook, true);
-    const callback = muted(9);
-    await callbacks.add(callback.command, callback, { jobId: callback.callbackId });
-    await expect.poll(drained, { timeout: 10_000 }).toBe(0);
-    expect((await callbacks.getJob(callback.callbackId))?.attemptsMade).toBe(2);
-    const [[, fields] = ['', []]] = await connection.xrange(rulesKeys(prefix).alerts, '-', '+');
-    const id = String(fields[1]);
+    const { raise, mentions, callbacks } = setupShared(WEBHOOK_ONLY, true);
+    const { id, jobId } = await raise(9);
+    expect((await callbacks.getJob(jobId))?.attemptsMade).toBe(2);
     expect(mentions(id).filter((line) => line.msg === 'alert')).toHaveLength(1);
   });
 });
