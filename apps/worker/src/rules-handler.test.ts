@@ -151,30 +151,46 @@ describe('rules handler in the callback worker', () => {
   });
 });
 
-describe('rules handler with the log sink written in place', () => {
-  /** The shipped wiring (createDeliver, the built-in log sink), its lines captured. */
-  function setupInPlace(failFirstDelivery: boolean) {
-    const { logger: sinkLogger, lines } = capturingLogger();
-    const sinks = createSinks(defaultConfig().sinks, { logger: sinkLogger });
-    let calls = 0;
-    return {
-      logged: () => loggedAlerts(lines),
-      ...setup((real) => {
-        const notifications = createNotificationQueue(connection, prefix);
-        closers.push(() => notifications.close());
-        const inPlace = createDeliver(notifications, sinks);
-        return async (alert, names, writeInPlace) => {
-          // The first attempt dies after the rules script applied the callback, before any write.
-          if (failFirstDelivery && ++calls === 1) throw new Error('crash before the write');
-          void real;
-          return inPlace(alert, names, writeInPlace);
-        };
-      }),
-    };
-  }
+/**
+ * The shipped wiring: createDeliver over the configured sinks (the built-in log sink writes in
+ * place), handler and sinks sharing one captured log, as in the worker (main.ts).
+ * `failFirstDelivery`: the first attempt dies after the rules script applied the callback, before
+ * any delivery.
+ */
+function setupWithSinks(extraConfig = '', failFirstDelivery = false) {
+  const { logger: shared, lines } = capturingLogger();
+  const sinks = createSinks(defaultConfig(extraConfig).sinks, { logger: shared });
+  const notifications = createNotificationQueue(connection, prefix);
+  closers.push(() => notifications.close());
+  const deliver = createDeliver(notifications, sinks);
+  let calls = 0;
+  const dying: Deliver = async (...args) => {
+    if (failFirstDelivery && ++calls === 1) throw new Error('crash before the delivery');
+    return deliver(...args);
+  };
+  const { callbacks, drained } = setup(() => dying, { extraConfig, handlerLogger: shared });
+  return {
+    lines,
+    callbacks,
+    drained,
+    /** The alerts the log sink wrote. */
+    logged: () => loggedAlerts(lines),
+    /** Runs one muted callback through the worker; answers the id of the alert it raised. */
+    async raise(random: number) {
+      const callback = muted(random);
+      await callbacks.add(callback.command, callback, { jobId: callback.callbackId });
+      await expect.poll(drained, { timeout: 10_000 }).toBe(0);
+      const [[, fields] = ['', []]] = await connection.xrange(rulesKeys(prefix).alerts, '-', '+');
+      return { id: String(fields[1]), jobId: callback.callbackId };
+    },
+    /** The log lines that name this alert. */
+    mentions: (id: string) => lines.filter((line) => JSON.stringify(line).includes(id)),
+  };
+}
 
+describe('rules handler with the log sink written in place', () => {
   it('writes an alert once although its callback comes again under another job id', async () => {
-    const { callbacks, drained, logged } = setupInPlace(false);
+    const { callbacks, drained, logged } = setupWithSinks();
     const callback = muted(5);
     await callbacks.add(callback.command, callback, { jobId: callback.callbackId });
     await expect.poll(drained, { timeout: 10_000 }).toBe(0);
@@ -185,7 +201,7 @@ describe('rules handler with the log sink written in place', () => {
   });
 
   it('writes the alert on the retry of a job whose first attempt died after applying it', async () => {
-    const { callbacks, drained, logged } = setupInPlace(true);
+    const { callbacks, drained, logged } = setupWithSinks('', true);
     const callback = muted(6);
     await callbacks.add(callback.command, callback, { jobId: callback.callbackId });
     await expect.poll(drained, { timeout: 10_000 }).toBe(0);
@@ -200,45 +216,15 @@ describe("the rules handler's own alert line", () => {
   const WEBHOOK_ONLY = `sinks: { hook: { type: webhook, url: "http://127.0.0.1:9/x" } }
 alerting: { defaultSinks: [hook] }`;
 
-  /** Handler and sinks share one log, as in the worker (main.ts). */
-  function setupShared(extraConfig: string, failFirstDelivery = false) {
-    const { logger: shared, lines } = capturingLogger();
-    const sinks = createSinks(defaultConfig(extraConfig).sinks, { logger: shared });
-    const notifications = createNotificationQueue(connection, prefix);
-    closers.push(() => notifications.close());
-    const deliver = createDeliver(notifications, sinks);
-    let calls = 0;
-    const dying: Deliver = async (...args) => {
-      // The first attempt dies after the rules script applied the callback, before any delivery.
-      if (failFirstDelivery && ++calls === 1) throw new Error('crash before the delivery');
-      return deliver(...args);
-    };
-    const { callbacks, drained } = setup(() => dying, { extraConfig, handlerLogger: shared });
-    return {
-      lines,
-      callbacks,
-      /** Runs one muted callback through the worker; answers the id of the alert it raised. */
-      async raise(random: number) {
-        const callback = muted(random);
-        await callbacks.add(callback.command, callback, { jobId: callback.callbackId });
-        await expect.poll(drained, { timeout: 10_000 }).toBe(0);
-        const [[, fields] = ['', []]] = await connection.xrange(rulesKeys(prefix).alerts, '-', '+');
-        return { id: String(fields[1]), jobId: callback.callbackId };
-      },
-      /** The log lines that name this alert. */
-      mentions: (id: string) => lines.filter((line) => JSON.stringify(line).includes(id)),
-    };
-  }
-
   it('is left out when a log sink writes the alert into the same log: one line per alert', async () => {
-    const { raise, mentions, lines } = setupShared('');
+    const { raise, mentions, lines } = setupWithSinks();
     const { id } = await raise(7);
     expect(loggedAlerts(lines)).toEqual([id]);
     expect(mentions(id)).toHaveLength(1);
   });
 
   it('is written when the alert goes only to queued sinks, so the log still shows it', async () => {
-    const { raise, mentions, lines } = setupShared(WEBHOOK_ONLY);
+    const { raise, mentions, lines } = setupWithSinks(WEBHOOK_ONLY);
     const { id } = await raise(8);
     expect(loggedAlerts(lines)).toEqual([]);
     expect(mentions(id)).toEqual([
@@ -247,7 +233,7 @@ alerting: { defaultSinks: [hook] }`;
   });
 
   it('is written on the retry of a job whose first attempt died before delivering the alert', async () => {
-    const { raise, mentions, callbacks } = setupShared(WEBHOOK_ONLY, true);
+    const { raise, mentions, callbacks } = setupWithSinks(WEBHOOK_ONLY, true);
     const { id, jobId } = await raise(9);
     expect((await callbacks.getJob(jobId))?.attemptsMade).toBe(2);
     expect(mentions(id).filter((line) => line.msg === 'alert')).toHaveLength(1);
