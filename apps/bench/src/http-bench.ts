@@ -3,6 +3,7 @@ import { freePort, sampleQuery, sampleText } from '@imwatch/testing';
 import type { Redis } from 'ioredis';
 import { type Child, startNode, waitFor } from './children.js';
 import type { LoadOptions, LoadResult } from './load.js';
+import { machineCpu, machineShares } from './machine-cpu.js';
 import { paths } from './paths.js';
 
 export const COMMAND = 'Group.CallbackSendMsgException';
@@ -26,6 +27,12 @@ export interface HttpRun {
   serverCpuUs: number;
   /** CPU time of redis-server per request, µs. */
   redisCpuUs: number;
+  /** CPU time of the load generator per request, µs: what the server left it on a shared machine. */
+  loadCpuUs: number;
+  /** Share of the machine's CPU that stayed idle during the run (0–1): 0 = the machine was the limit. */
+  machineIdle: number;
+  /** Share taken by the hypervisor for others (steal, 0–1): a noisy host shows here. */
+  machineSteal: number;
 }
 
 export interface HttpSetup {
@@ -129,10 +136,22 @@ export async function httpRun(
     }
     const cpuBefore = child.cpuMs();
     const redisBefore = await redisCpuMs(setup.redis);
+    const machineBefore = machineCpu();
     const load = await runLoad({ ...options, duration: setup.durationSeconds });
-    const serverCpuUs = ((child.cpuMs() - cpuBefore) * 1000) / load.requests;
-    const redisCpuUs = (((await redisCpuMs(setup.redis)) - redisBefore) * 1000) / load.requests;
-    return { server: kind, connections, rate, load, peakRss: child.peakRss(), serverCpuUs, redisCpuUs };
+    const machine = machineShares(machineBefore, machineCpu());
+    const perRequest = (ms: number) => (ms * 1000) / load.requests;
+    return {
+      server: kind,
+      connections,
+      rate,
+      load,
+      peakRss: child.peakRss(),
+      serverCpuUs: perRequest(child.cpuMs() - cpuBefore),
+      redisCpuUs: perRequest((await redisCpuMs(setup.redis)) - redisBefore),
+      loadCpuUs: perRequest(load.cpuMs),
+      machineIdle: machine.idle,
+      machineSteal: machine.steal,
+    };
   } finally {
     await child.stop();
     // Every run starts from an empty Redis; this Redis is the bench's own.

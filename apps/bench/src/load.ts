@@ -31,6 +31,8 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  /** CPU time this load generator used while it sent, ms: the share of the machine it took. */
+  cpuMs: number;
 }
 
 function run(options: LoadOptions, connections: number, seconds: number, amount?: number) {
@@ -63,7 +65,7 @@ function run(options: LoadOptions, connections: number, seconds: number, amount?
  * client waiting for a free connection). autocannon's own rate limit sends each connection's
  * share of a second in one burst at the top of the second, which measures the burst, not the server.
  */
-async function paced(options: LoadOptions): Promise<LoadResult> {
+async function paced(options: LoadOptions): Promise<Omit<LoadResult, 'cpuMs'>> {
   const rate = options.rate ?? 1000;
   const url = new URL(options.url);
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
@@ -134,7 +136,8 @@ async function paced(options: LoadOptions): Promise<LoadResult> {
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
-let out: LoadResult;
+const cpuAtStart = process.cpuUsage();
+let out: Omit<LoadResult, 'cpuMs'>;
 if (options.rate) {
   out = await paced(options);
 } else {
@@ -150,4 +153,5 @@ if (options.rate) {
     timeouts: result.timeouts,
   };
 }
-process.stdout.write(`${JSON.stringify(out)}\n`);
+const cpu = process.cpuUsage(cpuAtStart);
+process.stdout.write(`${JSON.stringify({ ...out, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);

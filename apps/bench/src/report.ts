@@ -25,7 +25,23 @@ function loadCells(runs: readonly HttpRun[]): string[] {
   ];
 }
 
-/** Ingest table: one row per server and connection count, then imwatch / bare Hono. */
+/** All the machine's CPU one request took: the server's, Redis', the load generator's. */
+const machineCpuUs = (run: HttpRun) => run.serverCpuUs + run.redisCpuUs + run.loadCpuUs;
+
+/** `12 (10–15)%` idle, with the hypervisor's steal when there was any. */
+function idleCell(runs: readonly HttpRun[]): string {
+  const idle = cell(runs, (run) => run.machineIdle * 100);
+  const steal = spread(runs.map((run) => run.machineSteal * 100));
+  return steal.max >= 0.5 ? `${idle}, steal ${showSpread(steal)}` : idle;
+}
+
+/**
+ * Ingest table: one row per server and connection count, then imwatch / bare Hono. The ratio row
+ * gives three ratios, each per round: req/s; the server's CPU per request (bare / this); and the
+ * req/s ratio the two would reach if both kept the whole machine busy, from all the CPU a request
+ * takes there (server + Redis + load generator, bare / this). When the measured ratio sits below
+ * that one, imwatch left cores idle: it waited, not worked.
+ */
 export function httpReport(runs: readonly HttpRun[], connections: readonly number[]): string {
   const servers = [...new Set(runs.map((run) => run.server))] as ServerKind[];
   const rows: string[][] = [];
@@ -34,25 +50,35 @@ export function httpReport(runs: readonly HttpRun[], connections: readonly numbe
     for (const server of servers) {
       const mine = of(server);
       if (mine.length === 0) continue;
-      rows.push([String(c), server, ...loadCells(mine), cell(mine, (run) => run.redisCpuUs), failures(mine)]);
+      rows.push([
+        String(c),
+        server,
+        ...loadCells(mine),
+        cell(mine, (run) => run.redisCpuUs),
+        cell(mine, (run) => run.loadCpuUs),
+        idleCell(mine),
+        failures(mine),
+      ]);
     }
     const bare = of('bare-hono');
     for (const server of servers.filter((s) => s !== 'bare-hono')) {
       const mine = of(server);
       if (mine.length === 0 || bare.length === 0) continue;
-      // Ratio per round (runs of one round ran back to back), then the spread of those ratios.
-      const ratios = mine.map((run, i) => run.load.reqPerSec / (bare[i] ?? bare[0] ?? run).load.reqPerSec);
-      // CPU ratio the other way round (bare / imwatch), so both ratios read "1.0 = as cheap as bare".
-      const cpuRatios = mine.map((run, i) => (bare[i] ?? bare[0] ?? run).serverCpuUs / run.serverCpuUs);
+      // Per round (runs of one round ran back to back), then the spread of those ratios. CPU
+      // ratios the other way round (bare / this), so every ratio reads "1.0 = as cheap as bare".
+      const perRound = (ratio: (run: HttpRun, bareRun: HttpRun) => number) =>
+        `**${showSpread(spread(mine.map((run, i) => ratio(run, bare[i] ?? bare[0] ?? run))), 2)}**`;
       rows.push([
         String(c),
         `**${server} / bare-hono**`,
-        `**${showSpread(spread(ratios), 2)}**`,
+        perRound((run, b) => run.load.reqPerSec / b.load.reqPerSec),
         '',
         '',
         '',
-        `**${showSpread(spread(cpuRatios), 2)}** (bare / this)`,
+        `${perRound((run, b) => b.serverCpuUs / run.serverCpuUs)} (bare / this)`,
         '',
+        '',
+        `${perRound((run, b) => machineCpuUs(b) / machineCpuUs(run))} on a busy machine`,
         '',
       ]);
     }
@@ -67,6 +93,8 @@ export function httpReport(runs: readonly HttpRun[], connections: readonly numbe
       'peak RSS MB',
       'server CPU µs/req',
       'Redis CPU µs/req',
+      'load gen CPU µs/req',
+      'machine idle %',
       'non-2xx+errors',
     ],
     rows,
