@@ -3,6 +3,7 @@ import { testRedisUrl, uniquePrefix } from '@imwatch/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRulesEngine } from './engine.js';
+import { HASHTABLE_MARKER } from './keys.js';
 import { queryCounts } from './query.js';
 import { APP, defaultConfig, failureCallback, MINUTE, otherCallback, T0 } from './rules.test-helpers.js';
 
@@ -69,5 +70,50 @@ describe('queryCounts', () => {
     expect(result.traffic).toEqual({ 'Group.CallbackSendMsgException': 300, 'State.StateChange': 4 });
     expect(result.topGroups.reduce((n, g) => n + g.count, 0)).toBeLessThanOrEqual(300);
     expect(result.topGroups).toHaveLength(7);
+  });
+});
+
+describe('groups and senders hashes', () => {
+  const odd = uniquePrefix('query-odd');
+  // Members next to the hashtable marker: its look-alikes, and names longer than a listpack takes.
+  const names = ['\uFFFD', '~'.repeat(80), HASHTABLE_MARKER.value, 'g'];
+  const window = `${T0 - (T0 % MINUTE)}`;
+
+  beforeAll(async () => {
+    const config = defaultConfig();
+    const engine = createRulesEngine({ redis, prefix: odd, rules: config.rules, alerting: config.alerting });
+    for (const [i, name] of names.entries())
+      for (let n = 0; n <= i; n++)
+        await engine.apply(failureCallback({ code: 10023, group: name, sender: name, at: T0 + i * 10 + n }));
+  });
+
+  it('are made in hashtable encoding and hold only their members', async () => {
+    for (const tier of ['fine', 'coarse'])
+      for (const set of ['groups', 'senders']) {
+        const key = `${odd}:counts:${tier}:${APP}:rate_limited:${tier === 'fine' ? window : T0}:${set}`;
+        expect(await redis.object('ENCODING', key)).toBe('hashtable');
+        const raw = await redis.hgetallBuffer(key);
+        expect(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v.toString()]))).toEqual(
+          Object.fromEntries(names.map((name, i) => [name, String(i + 1)])),
+        );
+        expect(await redis.hexists(key, Buffer.from([0xff]))).toBe(0);
+      }
+  });
+
+  it('answer the top lists and one member by name', async () => {
+    const result = await queryCounts(redis, odd, {
+      appId: APP,
+      groupId: '\uFFFD',
+      sender: HASHTABLE_MARKER.value,
+      windows: 1,
+      windowMs: MINUTE,
+      now: T0 + 1000,
+    });
+    const expected = names.map((name, i) => ({ name, count: i + 1 })).reverse();
+    expect(result.topGroups).toEqual(expected.map(({ name, count }) => ({ groupId: name, count })));
+    expect(result.topSenders).toEqual(expected.map(({ name, count }) => ({ sender: name, count })));
+    expect(result.group).toBe(1);
+    expect(result.sender).toBe(3);
+    expect(result.total).toBe(10);
   });
 });

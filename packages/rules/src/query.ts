@@ -74,15 +74,19 @@ export interface CountsResult {
   traffic: Record<string, number>;
 }
 
-function topOf(flat: string[], n: number): [string, number][] {
-  const pairs: [string, number][] = [];
-  // ZUNION … WITHSCORES answers in ascending score order; the top is at the end.
-  for (let i = flat.length - 2; i >= 0 && pairs.length < n; i -= 2)
-    pairs.push([flat[i] as string, Number(flat[i + 1])]);
-  return pairs;
+/**
+ * The members of several groups or senders hashes added up, the largest `n` first; equal counts
+ * in descending member order, as ZUNION's answer read from its end gave them before these were
+ * hashes.
+ */
+function topOf(hashes: readonly Record<string, string>[], n: number): [string, number][] {
+  const sums = new Map<string, number>();
+  for (const hash of hashes)
+    for (const [member, count] of Object.entries(hash))
+      sums.set(member, (sums.get(member) ?? 0) + Number(count));
+  return [...sums].sort(([a, x], [b, y]) => y - x || (a < b ? 1 : a > b ? -1 : 0)).slice(0, n);
 }
 
-/** The fine tier when the resolution asks for it and the whole range is still kept there. */
 export function pickTier(windows: number, windowMs: number, tiers: CounterTiers): CounterTier {
   const range = Math.max(1, windows) * windowMs;
   return windowMs < tiers.coarseWindowMs && range <= tiers.fineRetentionMs ? 'fine' : 'coarse';
@@ -113,10 +117,10 @@ export async function queryCounts(redis: Redis, prefix: string, query: CountsQue
   for (const start of starts) pipeline.hgetall(keys.traffic(tier, appId, start));
   const groupKeys = starts.flatMap((start) => categories.map((c) => keys.groups(tier, appId, c, start)));
   const senderKeys = starts.flatMap((start) => categories.map((c) => keys.senders(tier, appId, c, start)));
-  pipeline.zunion(groupKeys.length, ...groupKeys, 'WITHSCORES');
-  pipeline.zunion(senderKeys.length, ...senderKeys, 'WITHSCORES');
-  if (query.groupId !== undefined) for (const key of groupKeys) pipeline.zscore(key, query.groupId);
-  if (query.sender !== undefined) for (const key of senderKeys) pipeline.zscore(key, query.sender);
+  for (const key of groupKeys) pipeline.hgetall(key);
+  for (const key of senderKeys) pipeline.hgetall(key);
+  if (query.groupId !== undefined) for (const key of groupKeys) pipeline.hget(key, query.groupId);
+  if (query.sender !== undefined) for (const key of senderKeys) pipeline.hget(key, query.sender);
   const replies = (await pipeline.exec()) ?? [];
   const values = replies.map(([error, value]) => {
     if (error) throw error;
@@ -140,8 +144,12 @@ export async function queryCounts(redis: Redis, prefix: string, query: CountsQue
     for (const [command, n] of Object.entries(values[at++] as Record<string, string>))
       traffic[command] = (traffic[command] ?? 0) + Number(n);
   }
-  const topGroups = topOf(values[at++] as string[], top).map(([groupId, count]) => ({ groupId, count }));
-  const topSenders = topOf(values[at++] as string[], top).map(([sender, count]) => ({ sender, count }));
+  const hashes = (n: number) => {
+    at += n;
+    return values.slice(at - n, at) as Record<string, string>[];
+  };
+  const topGroups = topOf(hashes(groupKeys.length), top).map(([groupId, count]) => ({ groupId, count }));
+  const topSenders = topOf(hashes(senderKeys.length), top).map(([sender, count]) => ({ sender, count }));
   const sum = (n: number) => {
     let total = 0;
     for (let i = 0; i < n; i++) total += Number(values[at++] ?? 0);
