@@ -116,4 +116,17 @@ describe('groups and senders hashes', () => {
     expect(result.sender).toBe(3);
     expect(result.total).toBe(10);
   });
+
+  it('keep counting a member hash that outlived its counts hash (a late event)', async () => {
+    const counts = `${odd}:counts:fine:${APP}:${window}`;
+    const groups = `${counts.slice(0, -window.length)}rate_limited:${window}:groups`;
+    await redis.del(counts);
+    const config = defaultConfig();
+    const engine = createRulesEngine({ redis, prefix: odd, rules: config.rules, alerting: config.alerting });
+    await engine.apply(failureCallback({ code: 10023, group: 'g', sender: 'g', at: T0 + 500 }));
+    expect(await redis.hget(groups, 'g')).toBe('5');
+    expect(await redis.hget(groups, '~'.repeat(80))).toBe('2');
+    expect(await redis.hexists(groups, Buffer.from([0xff]))).toBe(0);
+    expect(await redis.hgetall(counts)).toEqual({ rate_limited: '1' });
+  });
 });
