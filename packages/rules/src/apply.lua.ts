@@ -1,4 +1,3 @@
-import { HASHTABLE_MARKER } from './keys.js';
 import type { CompiledRule, PlanSettings } from './plan.js';
 
 /**
@@ -53,24 +52,18 @@ end
 -- A category's groups and senders hashes are made with its field in the counts hash, so they get
 -- their TTL then, not on every new member; the counts hash gets its own once, when it is made. The
 -- member hashes therefore never expire before the hash that lists their category, so none is ever
--- re-made without a TTL. Each is made in hashtable encoding (HASHTABLE_MARKER): a field too long
--- for a listpack converts it, and Redis never converts a hash back, so the field goes again at once.
+-- re-made without a TTL. Then too each becomes a hashtable (HASHTABLE_MARKER): a value too long
+-- for a listpack converts it, and Redis never converts a hash back, so the field goes at once.
 local function countFailure(counts, groups, senders, ttl, category, group, sender)
-  local made = redis.call('HINCRBY', counts, category, '1') == 1
-  if made then
-    if redis.call('HLEN', counts) == 1 then redis.call('PEXPIRE', counts, ttl) end
-    redis.call('HSET', groups, MARKER_FIELD, MARKER_VALUE)
-    redis.call('HSET', senders, MARKER_FIELD, MARKER_VALUE)
-  end
-  -- Incremented even when just made: a late event may find a member hash that outlived its
-  -- category's field by a moment (its TTL was set a little later).
   redis.call('HINCRBY', groups, group, '1')
   redis.call('HINCRBY', senders, sender, '1')
-  if made then
-    redis.call('HDEL', groups, MARKER_FIELD)
-    redis.call('HDEL', senders, MARKER_FIELD)
-    redis.call('PEXPIRE', groups, ttl)
-    redis.call('PEXPIRE', senders, ttl)
+  if redis.call('HINCRBY', counts, category, '1') == 1 then
+    if redis.call('HLEN', counts) == 1 then redis.call('PEXPIRE', counts, ttl) end
+    for _, members in ipairs({groups, senders}) do
+      redis.call('HSET', members, MARKER_FIELD, MARKER_VALUE)
+      redis.call('HDEL', members, MARKER_FIELD)
+      redis.call('PEXPIRE', members, ttl)
+    end
   end
 end
 
@@ -270,6 +263,21 @@ function wholeNumber(what: string, n: number): number {
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${what}: not a whole number: ${n}`);
   return n;
 }
+
+/**
+ * How the apply script makes a groups or senders hash a hashtable: with its first member it sets
+ * this field, whose value is longer than Redis's `hash-max-listpack-value` (64 bytes), and deletes
+ * it at once; Redis never converts a hash back to a listpack, so no marker stays. HINCRBY on a
+ * listpack of a few hundred members scans it (+27% Redis work per callback, measured), on a
+ * hashtable it is a lookup. The field is the byte 0xFF, which no UTF-8 text (every group id and
+ * sender is one) contains, so it is never a member. After a restart Redis loads small hashes as
+ * listpacks again: only slower, never wrong.
+ */
+export const HASHTABLE_MARKER = {
+  /** The field's one byte, as a Lua escape. */
+  luaField: '\\255',
+  value: 'imwatch: a field this long makes the hash a hashtable; deleted again at once (docs/rules.md)',
+} as const;
 
 /** The settings written into the script. */
 export type ScriptSettings = Pick<

@@ -1,7 +1,7 @@
 export { formatDuration } from './alert-text.js';
 export { type ApplyResult, createRulesEngine, type RulesEngine, type RulesEngineDeps } from './engine.js';
 export { type CallbackEvent, type DeliveryFailure, toEvent } from './event.js';
-export { type CounterTier, HASHTABLE_MARKER, type RulesKeys, rulesKeys } from './keys.js';
+export { type CounterTier, type RulesKeys, rulesKeys } from './keys.js';
 export {
   type CounterTiers,
   type CountsQuery,

@@ -22,10 +22,10 @@ export function rulesKeys(prefix: string) {
     /** Hash category → undelivered messages, per tier, app and counter window. */
     counts: (tier: CounterTier, appId: string, windowStart: number) =>
       `${prefix}:counts:${tier}:${appId}:${windowStart}`,
-    /** Hash group id → undelivered messages, per tier, app, category and counter window (+ marker). */
+    /** Hash group id → undelivered messages, per tier, app, category and counter window. */
     groups: (tier: CounterTier, appId: string, category: string, windowStart: number) =>
       `${prefix}:counts:${tier}:${appId}:${category}:${windowStart}:groups`,
-    /** Hash sender → undelivered messages, per tier, app, category and counter window (+ marker). */
+    /** Hash sender → undelivered messages, per tier, app, category and counter window. */
     senders: (tier: CounterTier, appId: string, category: string, windowStart: number) =>
       `${prefix}:counts:${tier}:${appId}:${category}:${windowStart}:senders`,
     /** Hash until/suppressed: cooldown of an alert rule for one key. */
@@ -42,18 +42,3 @@ export function rulesKeys(prefix: string) {
 }
 
 export type RulesKeys = ReturnType<typeof rulesKeys>;
-
-/**
- * How the apply script makes a groups or senders hash in hashtable encoding: it sets this field,
- * whose value is longer than Redis's `hash-max-listpack-value` (64 bytes), with the first member,
- * and deletes it at once; Redis never converts a hash back to a listpack, so no marker stays.
- * HINCRBY on a listpack of a few hundred members scans it (+27% Redis work per callback, measured),
- * on a hashtable it is a lookup. The field is the byte 0xFF, which no UTF-8 text (every group id
- * and sender is one) contains, so it is never a member. After a restart Redis loads small hashes
- * as listpacks again: only slower, never wrong.
- */
-export const HASHTABLE_MARKER = {
-  /** The field's one byte, as a Lua escape. */
-  luaField: '\\255',
-  value: 'imwatch: a field this long makes the hash a hashtable; deleted again at once (docs/rules.md)',
-} as const;

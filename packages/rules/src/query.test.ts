@@ -2,8 +2,8 @@ import { categorize } from '@imwatch/protocol';
 import { testRedisUrl, uniquePrefix } from '@imwatch/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HASHTABLE_MARKER } from './apply.lua.js';
 import { createRulesEngine } from './engine.js';
-import { HASHTABLE_MARKER } from './keys.js';
 import { queryCounts } from './query.js';
 import { APP, defaultConfig, failureCallback, MINUTE, otherCallback, T0 } from './rules.test-helpers.js';
 

@@ -87,6 +87,7 @@ function topOf(hashes: readonly Record<string, string>[], n: number): [string, n
   return [...sums].sort(([a, x], [b, y]) => y - x || (a < b ? 1 : a > b ? -1 : 0)).slice(0, n);
 }
 
+/** The fine tier when the resolution asks for it and the whole range is still kept there. */
 export function pickTier(windows: number, windowMs: number, tiers: CounterTiers): CounterTier {
   const range = Math.max(1, windows) * windowMs;
   return windowMs < tiers.coarseWindowMs && range <= tiers.fineRetentionMs ? 'fine' : 'coarse';
