@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { type DrainSetup, POLL_COMMANDS, startWorker, waitDrained } from './drain-bench.js';
 import { bodyTemplate, runLoad, startServer } from './http-bench.js';
 import { delta, type RedisDelta, snapshot } from './redis-stats.js';
+import { MB } from './stats.js';
 
 export interface KeyClass {
   keys: number;
@@ -43,6 +44,18 @@ export interface CostResult {
   /** Memory by what it is for, after the drain (MEMORY USAGE of every key). */
   memory: MemoryClasses;
   dedupWindowSeconds: number;
+}
+
+/**
+ * What a class of keys holds at a steady million callbacks a day, MB, from `callbacks` of them;
+ * undefined when some of its keys never expire. Keys made as callbacks arrive live for their TTL
+ * (all were just made: remaining ≈ full TTL), so the bytes alive are Σ(bytes × TTL) per callback ×
+ * callbacks per second: exact for one key per callback (dedup, guards), an upper bound for keys
+ * callbacks share (counters, rule windows), which grow with distinct groups and senders instead.
+ */
+export function mbPerMillionADay(k: KeyClass, callbacks: number): number | undefined {
+  if (k.noTtl > 0) return undefined;
+  return ((k.byteSeconds / callbacks) * (1_000_000 / 86_400)) / MB;
 }
 
 /** Sums MEMORY USAGE and TTLs of every key under the prefix, by what the key is for. */

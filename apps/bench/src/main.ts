@@ -18,6 +18,7 @@ import { type HttpRun, httpRun, type ServerKind } from './http-bench.js';
 import { type InstructionsResult, measureInstructions, valgrindAvailable } from './instructions-bench.js';
 import { paths } from './paths.js';
 import { costReport, drainReport, httpReport, instructionsReport, rateReport } from './report.js';
+import { checkTargets, targetsReport } from './targets.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -252,6 +253,8 @@ async function main() {
       instructionsReport(instructions),
     );
   }
+  const checks = checkTargets({ flatOut, fixedRate, drains: drainRuns, ...(cost ? { cost } : {}) });
+  if (checks.length > 0) out.push('', '### Against the targets', '', targetsReport(checks, cpus().length));
   console.log(out.join('\n'));
 }
 

@@ -1,8 +1,8 @@
-import type { CostResult, KeyClass } from './cost-bench.js';
+import { type CostResult, type KeyClass, mbPerMillionADay } from './cost-bench.js';
 import type { DrainRun } from './drain-bench.js';
 import type { HttpRun, ServerKind } from './http-bench.js';
 import type { InstructionsResult } from './instructions-bench.js';
-import { MB, markdownTable, showNumber, showSpread, spread } from './stats.js';
+import { MB, markdownTable, pairedRatios, showNumber, showSpread, spread } from './stats.js';
 
 /** One cell: the median of `pick` over the runs, with its min–max. */
 function cell<R>(runs: readonly R[], pick: (run: R) => number, digits?: number): string {
@@ -67,7 +67,7 @@ export function httpReport(runs: readonly HttpRun[], connections: readonly numbe
       // Per round (runs of one round ran back to back), then the spread of those ratios. CPU
       // ratios the other way round (bare / this), so every ratio reads "1.0 = as cheap as bare".
       const perRound = (ratio: (run: HttpRun, bareRun: HttpRun) => number) =>
-        `**${showSpread(spread(mine.map((run, i) => ratio(run, bare[i] ?? bare[0] ?? run))), 2)}**`;
+        `**${showSpread(spread(pairedRatios(mine, bare, ratio)), 2)}**`;
       rows.push([
         String(c),
         `**${server} / bare-hono**`,
@@ -133,10 +133,10 @@ export function drainReport(runs: readonly DrainRun[]): string {
   for (const kind of ['imwatch-worker', 'baseline-worker'] as const) {
     const real = runs.filter((run) => run.worker === kind);
     if (real.length === 0 || noop.length === 0) continue;
-    const ratios = real.map((run, i) => run.perSecond / (noop[i] ?? noop[0] ?? run).perSecond);
+    const ratios = pairedRatios(real, noop, (run, base) => run.perSecond / base.perSecond);
     // CPU ratios the other way round (no-op / this), so every ratio reads "1.0 = as cheap as no-op".
     const cpuRatio = (pick: (run: DrainRun) => number) =>
-      `**${showSpread(spread(real.map((run, i) => pick(noop[i] ?? noop[0] ?? run) / pick(run))), 2)}** (no-op / this)`;
+      `**${showSpread(spread(pairedRatios(real, noop, (run, base) => pick(base) / pick(run))), 2)}** (no-op / this)`;
     rows.push([
       `**${kind} / noop-bullmq**`,
       '',
@@ -200,14 +200,11 @@ export function costReport(cost: CostResult): string {
   const { dedup, keptJobs, queueStructures, otherQueuesAndStreams, workerState } = cost.memory;
   const perDay = 1_000_000;
   const dedupPerKey = dedup.keys > 0 ? dedup.bytes / dedup.keys : 0;
-  // Keys made as callbacks arrive live for their TTL (all were just made: remaining ≈ full TTL).
-  // At a steady 1 M/day the bytes alive are Σ(bytes × TTL) per callback × callbacks per second:
-  // exact for one key per callback (dedup, guards), an upper bound for keys callbacks share
-  // (counters, rule windows), which grow with distinct groups and senders, not with callbacks.
   const perMillion = (k: KeyClass) => {
-    if (k.noTtl > 0) return `UNBOUNDED: ${k.noTtl} keys never expire`;
-    const mb = ((k.byteSeconds / n) * (perDay / 86_400)) / MB;
-    return `${showNumber(mb, mb < 10 ? 2 : 0)} MB`;
+    const mb = mbPerMillionADay(k, n);
+    return mb === undefined
+      ? `UNBOUNDED: ${k.noTtl} keys never expire`
+      : `${showNumber(mb, mb < 10 ? 2 : 0)} MB`;
   };
   const ttl = (k: KeyClass) => {
     if (k.keys === 0) return '–';

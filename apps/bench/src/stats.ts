@@ -31,6 +31,18 @@ export function showNumber(value: number, digits = 0): string {
 
 export const MB = 1024 * 1024;
 
+/**
+ * `ratio(run, base)` for every run against the baseline run of its round: rounds run the cases
+ * back to back, so run i pairs with base i (or the first, when the baseline ran fewer times).
+ */
+export function pairedRatios<R>(
+  runs: readonly R[],
+  bases: readonly R[],
+  ratio: (run: R, base: R) => number,
+): number[] {
+  return runs.map((run, i) => ratio(run, bases[i] ?? bases[0] ?? run));
+}
+
 /** Renders rows as a Markdown table, so the output pastes straight into BENCHMARKS.md. */
 export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
