@@ -1,4 +1,4 @@
-import { type CostResult, type KeyClass, mbPerMillionADay } from './cost-bench.js';
+import { type CostResult, type KeyClass, MILLION_A_DAY_PER_SECOND, mbPerMillionADay } from './cost-bench.js';
 import type { DrainRun } from './drain-bench.js';
 import type { HttpRun, ServerKind } from './http-bench.js';
 import type { InstructionsResult } from './instructions-bench.js';
@@ -198,7 +198,6 @@ export function costReport(cost: CostResult): string {
   );
 
   const { dedup, keptJobs, queueStructures, otherQueuesAndStreams, workerState } = cost.memory;
-  const perDay = 1_000_000;
   const dedupPerKey = dedup.keys > 0 ? dedup.bytes / dedup.keys : 0;
   const perMillion = (k: KeyClass) => {
     const mb = mbPerMillionADay(k, n);
@@ -231,7 +230,7 @@ export function costReport(cost: CostResult): string {
         showNumber(dedup.bytes),
         showNumber(dedupPerKey, 1),
         ttl(dedup),
-        `${perMillion(dedup)} (${showNumber((perDay / 86_400) * cost.dedupWindowSeconds)} keys alive)`,
+        `${perMillion(dedup)} (${showNumber(MILLION_A_DAY_PER_SECOND * cost.dedupWindowSeconds)} keys alive)`,
       ],
       ...stateRows,
       [

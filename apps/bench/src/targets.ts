@@ -78,13 +78,12 @@ function latencyCheck({ fixedRate }: RunResults): TargetCheck[] {
       },
     ];
   }
-  const note =
-    bareP99 > TARGETS.p99Ms
-      ? `bare Hono's own p99 was ${showNumber(bareP99, 1)} ms: the host sets it`
-      : Number.isFinite(bareP99)
-        ? `bare Hono's own ${showNumber(bareP99, 1)} ms`
-        : undefined;
-  return [{ target, measured, met: p99.median <= TARGETS.p99Ms, ...(note ? { note } : {}) }];
+  const check: TargetCheck = { target, measured, met: p99.median <= TARGETS.p99Ms };
+  // Bare Hono under the same paced load tells the host's share of a miss.
+  if (bareP99 > TARGETS.p99Ms)
+    check.note = `bare Hono's own p99 was ${showNumber(bareP99, 1)} ms: the host sets it`;
+  else if (Number.isFinite(bareP99)) check.note = `bare Hono's own ${showNumber(bareP99, 1)} ms`;
+  return [check];
 }
 
 /** Peak RSS is a ceiling: the highest of any imwatch ingest run counts, not the median. */

@@ -74,16 +74,20 @@ export interface CountsResult {
   traffic: Record<string, number>;
 }
 
-/**
- * The members of several groups or senders hashes added up, the largest `n` first; equal counts
- * in descending member order, as ZUNION's answer read from its end gave them before these were
- * hashes.
- */
-function topOf(hashes: readonly Record<string, string>[], n: number): [string, number][] {
+/** The members of several groups or senders hashes (one per window and category), added up. */
+function sumMembers(hashes: readonly Record<string, string>[]): Map<string, number> {
   const sums = new Map<string, number>();
   for (const hash of hashes)
     for (const [member, count] of Object.entries(hash))
       sums.set(member, (sums.get(member) ?? 0) + Number(count));
+  return sums;
+}
+
+/**
+ * The largest `n` of summed members; equal counts in descending member order, as ZUNION's answer
+ * read from its end gave them before these were hashes.
+ */
+function topOf(sums: ReadonlyMap<string, number>, n: number): [string, number][] {
   return [...sums].sort(([a, x], [b, y]) => y - x || (a < b ? 1 : a > b ? -1 : 0)).slice(0, n);
 }
 
@@ -120,8 +124,6 @@ export async function queryCounts(redis: Redis, prefix: string, query: CountsQue
   const senderKeys = starts.flatMap((start) => categories.map((c) => keys.senders(tier, appId, c, start)));
   for (const key of groupKeys) pipeline.hgetall(key);
   for (const key of senderKeys) pipeline.hgetall(key);
-  if (query.groupId !== undefined) for (const key of groupKeys) pipeline.hget(key, query.groupId);
-  if (query.sender !== undefined) for (const key of senderKeys) pipeline.hget(key, query.sender);
   const replies = (await pipeline.exec()) ?? [];
   const values = replies.map(([error, value]) => {
     if (error) throw error;
@@ -145,17 +147,15 @@ export async function queryCounts(redis: Redis, prefix: string, query: CountsQue
     for (const [command, n] of Object.entries(values[at++] as Record<string, string>))
       traffic[command] = (traffic[command] ?? 0) + Number(n);
   }
-  const hashes = (n: number) => {
+  // The whole hashes are read for the top lists, so one group's or sender's count comes from them too.
+  const members = (n: number) => {
     at += n;
-    return values.slice(at - n, at) as Record<string, string>[];
+    return sumMembers(values.slice(at - n, at) as Record<string, string>[]);
   };
-  const topGroups = topOf(hashes(groupKeys.length), top).map(([groupId, count]) => ({ groupId, count }));
-  const topSenders = topOf(hashes(senderKeys.length), top).map(([sender, count]) => ({ sender, count }));
-  const sum = (n: number) => {
-    let total = 0;
-    for (let i = 0; i < n; i++) total += Number(values[at++] ?? 0);
-    return total;
-  };
+  const groups = members(groupKeys.length);
+  const senders = members(senderKeys.length);
+  const topGroups = topOf(groups, top).map(([groupId, count]) => ({ groupId, count }));
+  const topSenders = topOf(senders, top).map(([sender, count]) => ({ sender, count }));
   const result: CountsResult = {
     tier,
     windowMs,
@@ -168,7 +168,7 @@ export async function queryCounts(redis: Redis, prefix: string, query: CountsQue
     topSenders,
     traffic,
   };
-  if (query.groupId !== undefined) result.group = sum(groupKeys.length);
-  if (query.sender !== undefined) result.sender = sum(senderKeys.length);
+  if (query.groupId !== undefined) result.group = groups.get(query.groupId) ?? 0;
+  if (query.sender !== undefined) result.sender = senders.get(query.sender) ?? 0;
   return result;
 }
