@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { freePort, sampleQuery, sampleText } from '@imwatch/testing';
 import type { Redis } from 'ioredis';
 import { type Child, startNode, waitFor } from './children.js';
-import type { LoadOptions, LoadResult } from './load.js';
+import { type LoadOptions, type LoadResult, MEASURING } from './load-options.js';
 import { machineCpu, machineShares } from './machine-cpu.js';
 import { paths } from './paths.js';
 
@@ -102,15 +102,28 @@ export async function redisCpuMs(redis: Redis): Promise<number> {
   return (read('used_cpu_user') + read('used_cpu_sys')) * 1000;
 }
 
-/** Runs the load generator as a child process and returns its figures. */
-export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+/**
+ * Runs the load generator as a child process and returns its figures. `onMeasuring` runs when
+ * its warm-up is over (at once without one), so the caller counts the servers' CPU from there.
+ */
+export async function runLoad(options: LoadOptions, onMeasuring?: () => Promise<void>): Promise<LoadResult> {
   const load: Child = startNode('autocannon', paths.load, [JSON.stringify(options)], {});
+  let measuring: Promise<void> | undefined;
+  const watch = (chunk: Buffer) => {
+    if (!chunk.toString().includes(MEASURING)) return;
+    load.process.stdout?.off('data', watch);
+    measuring = onMeasuring?.();
+  };
+  load.process.stdout?.on('data', watch);
   const code = await load.exited;
+  await measuring;
   if (code !== 0) throw new Error(`load generator failed (${code}):\n${load.stderrTail()}`);
-  return JSON.parse(load.stdout()) as LoadResult;
+  if (measuring === undefined && onMeasuring) throw new Error('load generator never started measuring');
+  const lines = load.stdout().trim().split('\n');
+  return JSON.parse(lines[lines.length - 1] ?? '') as LoadResult;
 }
 
-/** One measured run: a fresh server, warm-up, load, peak RSS; Redis emptied afterwards. */
+/** One measured run: a fresh server, warm-up and load, peak RSS; Redis emptied afterwards. */
 export async function httpRun(
   kind: ServerKind,
   connections: number,
@@ -127,17 +140,18 @@ export async function httpRun(
       firstRandom: runIndex * 10_000_000,
       ...(rate ? { rate } : {}),
     };
-    if (setup.warmupSeconds > 0) {
-      await runLoad({
-        ...options,
-        duration: setup.warmupSeconds,
-        firstRandom: options.firstRandom + 5_000_000,
-      });
-    }
-    const cpuBefore = child.cpuMs();
-    const redisBefore = await redisCpuMs(setup.redis);
-    const machineBefore = machineCpu();
-    const load = await runLoad({ ...options, duration: setup.durationSeconds });
+    let cpuBefore = Number.NaN;
+    let redisBefore = Number.NaN;
+    let machineBefore = machineCpu();
+    // The warm-up runs in the load generator's own process, so the measured part starts warm.
+    const load = await runLoad(
+      { ...options, duration: setup.durationSeconds, warmupSeconds: setup.warmupSeconds },
+      async () => {
+        cpuBefore = child.cpuMs();
+        machineBefore = machineCpu();
+        redisBefore = await redisCpuMs(setup.redis);
+      },
+    );
     const machine = machineShares(machineBefore, machineCpu());
     const perRequest = (ms: number) => (ms * 1000) / load.requests;
     return {

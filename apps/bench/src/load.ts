@@ -1,57 +1,35 @@
 // Child process: the load generator. Runs autocannon (flat out) or a paced open loop (fixed rate)
-// against one URL and prints its figures as JSON on stdout. Kept out of the orchestrator's
-// process so it never competes with it for a core.
+// against one URL and prints its figures as JSON, the last line on stdout. Kept out of the
+// orchestrator's process so it never competes with it for a core.
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import autocannon from 'autocannon';
+import { type LoadOptions, type LoadResult, MEASURING } from './load-options.js';
 
-export interface LoadOptions {
-  url: string;
-  connections: number;
-  /** Seconds; ignored when `amount` is set. */
-  duration: number;
-  /** Send exactly this many requests instead of running for `duration`. */
-  amount?: number;
-  /** The body, with `"Random":<RANDOM>` where each request gets its own number. */
-  bodyTemplate: string;
-  /** First Random value, so runs against one Redis never repeat a callback. */
-  firstRandom: number;
-  /** Fixed request rate over all connections (paced open loop), for latency at a given load. */
-  rate?: number;
-  /** A JSON file with an array of bodies to send in turn instead of the template. */
-  bodiesFile?: string;
-}
-
-export interface LoadResult {
-  requests: number;
-  seconds: number;
-  reqPerSec: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  /** CPU time this load generator used while it sent, ms: the share of the machine it took. */
-  cpuMs: number;
-}
-
-function run(options: LoadOptions, connections: number, seconds: number, amount?: number) {
+/** Gives each request its body: the template with its own Random, or the next of `bodiesFile`. */
+function bodySource(options: LoadOptions): () => string {
   const [head, tail] = options.bodyTemplate.split('<RANDOM>') as [string, string];
   const bodies = options.bodiesFile ? (JSON.parse(readFileSync(options.bodiesFile, 'utf8')) as string[]) : [];
   let next = options.firstRandom;
   let sent = 0;
+  // A distinct body per request (another Random), so the dedup never shortcuts the path.
+  return bodies.length > 0
+    ? () => bodies[sent++ % bodies.length] as string
+    : () => head + String(next++ >>> 0) + tail;
+}
+
+/** Flat out: autocannon keeps every connection busy, for `seconds` or `amount` requests. */
+function flatOut(options: LoadOptions, nextBody: () => string, seconds: number, amount?: number) {
   return autocannon({
     url: options.url,
-    connections,
+    connections: options.connections,
     ...(amount !== undefined ? { amount } : { duration: seconds }),
     requests: [
       {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        // A distinct body per request (another Random), so the dedup never shortcuts the path.
         setupRequest: (request) => {
-          request.body =
-            bodies.length > 0 ? bodies[sent++ % bodies.length] : head + String(next++ >>> 0) + tail;
+          request.body = nextBody();
           return request;
         },
       },
@@ -59,27 +37,36 @@ function run(options: LoadOptions, connections: number, seconds: number, amount?
   });
 }
 
+type Figures = Omit<LoadResult, 'cpuMs'>;
+
 /**
  * A fixed rate, evenly paced: request i is due at start + i / rate, whatever happened to the ones
  * before, and its latency counts from when it was due (so a stalled server is not hidden by the
  * client waiting for a free connection). autocannon's own rate limit sends each connection's
  * share of a second in one burst at the top of the second, which measures the burst, not the server.
+ * The warm-up is the head of the same schedule, so the measured part starts on warm sockets.
  */
-async function paced(options: LoadOptions): Promise<Omit<LoadResult, 'cpuMs'>> {
+async function paced(
+  options: LoadOptions,
+  nextBody: () => string,
+  onMeasuring: () => void,
+): Promise<Figures> {
   const rate = options.rate ?? 1000;
   const url = new URL(options.url);
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
-  const [head, tail] = options.bodyTemplate.split('<RANDOM>') as [string, string];
-  const total = Math.round(rate * options.duration);
+  const warmup = Math.round(rate * (options.warmupSeconds ?? 0));
+  const total = warmup + Math.round(rate * options.duration);
+  const start = performance.now();
+  const dueAt = (i: number) => start + (i * 1000) / rate;
   const latencies: number[] = [];
   let non2xx = 0;
   let errors = 0;
-  let next = options.firstRandom;
-  const start = performance.now();
 
-  const send = (due: number) =>
+  const send = (i: number) =>
     new Promise<void>((resolve) => {
-      const body = head + String(next++ >>> 0) + tail;
+      const due = dueAt(i);
+      const measured = i >= warmup;
+      const body = nextBody();
       const req = request(
         url,
         {
@@ -88,16 +75,17 @@ async function paced(options: LoadOptions): Promise<Omit<LoadResult, 'cpuMs'>> {
           headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
         },
         (res) => {
-          if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode >= 300) non2xx++;
+          const ok = res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300;
+          if (!ok && measured) non2xx++;
           res.resume();
           res.on('end', () => {
-            latencies.push(performance.now() - due);
+            if (measured) latencies.push(performance.now() - due);
             resolve();
           });
         },
       );
       req.on('error', () => {
-        errors++;
+        if (measured) errors++;
         resolve();
       });
       req.end(body);
@@ -108,17 +96,18 @@ async function paced(options: LoadOptions): Promise<Omit<LoadResult, 'cpuMs'>> {
   await new Promise<void>((done) => {
     const tick = () => {
       const now = performance.now();
-      while (sent < total && start + (sent * 1000) / rate <= now) {
-        inFlight.push(send(start + (sent * 1000) / rate));
+      while (sent < total && dueAt(sent) <= now) {
+        if (sent === warmup) onMeasuring();
+        inFlight.push(send(sent));
         sent++;
       }
-      if (sent < total) setTimeout(tick, Math.max(0, start + (sent * 1000) / rate - performance.now()));
+      if (sent < total) setTimeout(tick, Math.max(0, dueAt(sent) - performance.now()));
       else done();
     };
     tick();
   });
   await Promise.all(inFlight);
-  const seconds = (performance.now() - start) / 1000;
+  const seconds = (performance.now() - dueAt(warmup)) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
@@ -135,14 +124,16 @@ async function paced(options: LoadOptions): Promise<Omit<LoadResult, 'cpuMs'>> {
   };
 }
 
-const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
-const cpuAtStart = process.cpuUsage();
-let out: Omit<LoadResult, 'cpuMs'>;
-if (options.rate) {
-  out = await paced(options);
-} else {
-  const result = await run(options, options.connections, options.duration, options.amount);
-  out = {
+/** Flat out after a flat-out warm-up of the same process (fresh connections, warm JIT). */
+async function flatOutWarm(
+  options: LoadOptions,
+  nextBody: () => string,
+  onMeasuring: () => void,
+): Promise<Figures> {
+  if (options.warmupSeconds) await flatOut(options, nextBody, options.warmupSeconds);
+  onMeasuring();
+  const result = await flatOut(options, nextBody, options.duration, options.amount);
+  return {
     requests: result.requests.total,
     seconds: result.duration,
     reqPerSec: result.requests.total / result.duration,
@@ -153,5 +144,17 @@ if (options.rate) {
     timeouts: result.timeouts,
   };
 }
+
+const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
+const nextBody = bodySource(options);
+let cpuAtStart = process.cpuUsage();
+// The parent snapshots the server's CPU when it reads this line; the load generator counts its own from here.
+const onMeasuring = () => {
+  process.stdout.write(`${MEASURING}\n`);
+  cpuAtStart = process.cpuUsage();
+};
+const out = options.rate
+  ? await paced(options, nextBody, onMeasuring)
+  : await flatOutWarm(options, nextBody, onMeasuring);
 const cpu = process.cpuUsage(cpuAtStart);
 process.stdout.write(`${JSON.stringify({ ...out, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);

@@ -11,5 +11,6 @@ export const paths = {
   bareHono: here('./bare-hono.js'),
   noopWorker: here('./noop-worker.js'),
   ingestVariant: here('./ingest-variant.js'),
-  load: here('./load.js'),
+  // Built, also when a test imports this from src: the load generator always runs as compiled JS.
+  load: here('../dist/load.js'),
 } as const;
