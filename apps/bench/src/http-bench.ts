@@ -14,6 +14,8 @@ export type ServerKind =
   | 'bare-hono'
   | 'imwatch-add-per-request'
   | 'imwatch-batching-no-spool'
+  | 'imwatch-no-store'
+  | 'hono-queue-add'
   | 'baseline';
 
 export interface HttpRun {
@@ -47,6 +49,8 @@ export interface HttpSetup {
   baselineMain?: string;
   /** Node flags for the baseline (default: none; main.ts passes the shipped ones). */
   baselineNodeArgs?: readonly string[];
+  /** Node flags for the `--levers` variants of the ingest (main.ts: the shipped ones), so they differ from imwatch in their wiring only. */
+  variantNodeArgs?: readonly string[];
   /** The bench's temp dir; each ingest run gets a fresh spool directory in it. */
   workDir: string;
 }
@@ -58,6 +62,13 @@ export function bodyTemplate(): string {
   if (template === text) throw new Error('sample has no Random field to vary');
   return template;
 }
+
+/** Which enqueuer ingest-variant.ts runs for each of its server kinds. */
+const VARIANT_ENQUEUERS: Partial<Record<ServerKind, string>> = {
+  'imwatch-add-per-request': 'add-per-request',
+  'imwatch-batching-no-spool': 'batching',
+  'imwatch-no-store': 'none',
+};
 
 let spoolDirs = 0;
 
@@ -75,22 +86,27 @@ export async function startServer(kind: ServerKind, setup: HttpSetup, prefix: st
     IMWATCH_SAMPLE_TOKEN: '',
     // A fresh spool per run, so no run replays another's leftovers.
     IMWATCH_SPOOL_DIR: join(setup.workDir, `spool-${++spoolDirs}`),
-    ENQUEUER: kind === 'imwatch-add-per-request' ? 'add-per-request' : 'batching',
+    ENQUEUER: VARIANT_ENQUEUERS[kind] ?? 'batching',
   };
   const scripts: Record<ServerKind, string> = {
     imwatch: paths.ingestMain,
     'bare-hono': paths.bareHono,
     'imwatch-add-per-request': paths.ingestVariant,
     'imwatch-batching-no-spool': paths.ingestVariant,
+    'imwatch-no-store': paths.ingestVariant,
+    'hono-queue-add': paths.honoQueueAdd,
     baseline: setup.baselineMain ?? paths.ingestMain,
   };
   const script = scripts[kind];
   const nodeArgs: Partial<Record<ServerKind, readonly string[]>> = {
     imwatch: setup.serverNodeArgs,
     baseline: setup.baselineNodeArgs,
+    'imwatch-add-per-request': setup.variantNodeArgs,
+    'imwatch-batching-no-spool': setup.variantNodeArgs,
+    'imwatch-no-store': setup.variantNodeArgs,
   };
   const child = startNode(kind, script, [], env, nodeArgs[kind] ?? []);
-  const health = kind === 'bare-hono' ? 'healthz' : 'readyz';
+  const health = kind === 'bare-hono' || kind === 'hono-queue-add' ? 'healthz' : 'readyz';
   await waitFor(child, 'health check', async () => (await fetch(`http://127.0.0.1:${port}/${health}`)).ok);
   return { child, url: `http://127.0.0.1:${port}/callback?${sampleQuery(COMMAND)}` };
 }

@@ -53,7 +53,9 @@ if (flags.help) {
   --concurrency <n>    worker concurrency for both workers (default: the shipped config's)
   --only <list>        http,drain,cost,instructions (default http,drain,cost)
   --levers             also run the ingest app without the spool, batching and with one
-                       queue.add per request (what batching and the spool cost or bought)
+                       queue.add per request (what batching and the spool cost or bought),
+                       and with nothing stored (what the request's own work costs); and
+                       'hono-queue-add', bare Hono with one awaited queue.add per request
   --baseline <main.js> also run another build of the ingest (e.g. an older commit) as 'baseline',
                        with the shipped node flags
   --baseline-node-args=<flags> node flags for the baseline instead of the shipped ones, e.g. the
@@ -159,6 +161,7 @@ async function main() {
     // The baseline is deployed as imwatch is, unless told otherwise (e.g. to compare flags).
     baselineNodeArgs:
       flags['baseline-node-args'] !== undefined ? nodeFlags(flags['baseline-node-args']) : INGEST_NODE_FLAGS,
+    variantNodeArgs: INGEST_NODE_FLAGS,
     ...(flags['baseline-worker'] ? { baselineWorkerMain: fromCaller(flags['baseline-worker']) } : {}),
     serverNodeArgs: [
       ...INGEST_NODE_FLAGS, // imwatch runs as it is deployed
@@ -171,7 +174,13 @@ async function main() {
   const httpRuns: HttpRun[] = [];
   const drainRuns: DrainRun[] = [];
   const servers: ServerKind[] = ['imwatch', 'bare-hono'];
-  if (flags.levers) servers.push('imwatch-batching-no-spool', 'imwatch-add-per-request');
+  if (flags.levers)
+    servers.push(
+      'imwatch-batching-no-spool',
+      'imwatch-add-per-request',
+      'imwatch-no-store',
+      'hono-queue-add',
+    );
   if (flags.baseline) servers.push('baseline');
   const workers: WorkerKind[] = ['imwatch-worker', 'noop-bullmq'];
   if (flags['baseline-worker']) workers.push('baseline-worker');

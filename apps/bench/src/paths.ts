@@ -9,6 +9,7 @@ export const paths = {
   ingestMain: here('../../ingest/dist/main.js'),
   workerMain: here('../../worker/dist/main.js'),
   bareHono: here('./bare-hono.js'),
+  honoQueueAdd: here('./hono-queue-add.js'),
   noopWorker: here('./noop-worker.js'),
   ingestVariant: here('./ingest-variant.js'),
   // Built, also when a test imports this from src: the load generator always runs as compiled JS.
