@@ -232,7 +232,7 @@ async function main() {
   const out = [
     `## imwatch bench — ${new Date().toISOString()}`,
     '',
-    `Machine: ${machine()}; redis-server ${redisVersion}. ${rounds} round(s), HTTP runs of ${durationSeconds} s after a warm-up, load by autocannon in its own process, one POST body per request (distinct Random).`,
+    `Machine: ${machine()}; redis-server ${redisVersion}. ${rounds} round(s), HTTP runs of ${durationSeconds} s after a ${setup.warmupSeconds} s warm-up by the same load generator (autocannon flat out, a paced loop at a fixed rate) in its own process, one POST body per request (distinct Random).`,
   ];
   const flatOut = httpRuns.filter((run) => run.rate === undefined);
   const fixedRate = httpRuns.filter((run) => run.rate !== undefined);
