@@ -111,7 +111,7 @@ describe('batching enqueuer', () => {
     expect(sizes).toEqual([1, 1]);
   });
 
-  it('gathers callbacks while a batch is in flight and sends them together when it is answered', async () => {
+  it('gathers callbacks while maxInFlight batches are in flight and sends them together when one is answered', async () => {
     const { add, queue } = await openQueue();
     const sizes: number[] = [];
     let release: () => void = () => {};
@@ -123,7 +123,7 @@ describe('batching enqueuer', () => {
       if (sizes.length === 1) await gate; // the first batch hangs in flight until released
       return add(jobs);
     };
-    const enqueuer = createBatchingEnqueuer(gated);
+    const enqueuer = createBatchingEnqueuer(gated, { maxInFlight: 1 });
     const first = enqueuer.enqueue(callback(0));
     const later: Promise<void>[] = [];
     for (let n = 1; n <= 10; n++) {
@@ -135,6 +135,33 @@ describe('batching enqueuer', () => {
     await Promise.all([first, ...later]);
     expect(sizes).toEqual([1, 10]);
     expect(await queue.getJobCountByTypes('waiting')).toBe(11);
+  });
+
+  it('by default keeps up to 4 batches in flight: each round of I/O goes out at its end until then', async () => {
+    const { add, queue } = await openQueue();
+    const sizes: number[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const gated: AddCallbacks = async (jobs) => {
+      sizes.push(jobs.length);
+      await gate; // every batch hangs in flight until released
+      return add(jobs);
+    };
+    const enqueuer = createBatchingEnqueuer(gated);
+    const pending: Promise<void>[] = [];
+    for (let round = 0; round < 6; round++) {
+      // Two callbacks per round of I/O.
+      pending.push(enqueuer.enqueue(callback(2 * round)), enqueuer.enqueue(callback(2 * round + 1)));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    // Rounds 1–4 each went out on their own; rounds 5 and 6 wait for a free slot.
+    expect(sizes).toEqual([2, 2, 2, 2]);
+    release();
+    await Promise.all(pending);
+    expect(sizes).toEqual([2, 2, 2, 2, 4]);
+    expect(await queue.getJobCountByTypes('waiting')).toBe(12);
   });
 
   it('rejects every caller of a failed batch, and a retry after the outage stores each once', async () => {
