@@ -45,6 +45,24 @@ function countingAdder(add: AddCallbacks) {
   return { sizes, add: counted };
 }
 
+/**
+ * The real adder, recording the size of every call; the calls `hold` picks hang in flight until
+ * `release()`, to see what gathers behind them.
+ */
+function gatedAdder(add: AddCallbacks, hold: (call: number) => boolean) {
+  const sizes: number[] = [];
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const gated: AddCallbacks = async (jobs) => {
+    sizes.push(jobs.length);
+    if (hold(sizes.length)) await gate;
+    return add(jobs);
+  };
+  return { sizes, add: gated, release: () => release() };
+}
+
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const close of closers.reverse()) await close().catch(() => {});
@@ -113,16 +131,8 @@ describe('batching enqueuer', () => {
 
   it('gathers callbacks while maxInFlight batches are in flight and sends them together when one is answered', async () => {
     const { add, queue } = await openQueue();
-    const sizes: number[] = [];
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const gated: AddCallbacks = async (jobs) => {
-      sizes.push(jobs.length);
-      if (sizes.length === 1) await gate; // the first batch hangs in flight until released
-      return add(jobs);
-    };
+    // The first batch hangs in flight until released.
+    const { sizes, add: gated, release } = gatedAdder(add, (call) => call === 1);
     const enqueuer = createBatchingEnqueuer(gated, { maxInFlight: 1 });
     const first = enqueuer.enqueue(callback(0));
     const later: Promise<void>[] = [];
@@ -139,16 +149,8 @@ describe('batching enqueuer', () => {
 
   it('by default keeps up to 4 batches in flight: each round of I/O goes out at its end until then', async () => {
     const { add, queue } = await openQueue();
-    const sizes: number[] = [];
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const gated: AddCallbacks = async (jobs) => {
-      sizes.push(jobs.length);
-      await gate; // every batch hangs in flight until released
-      return add(jobs);
-    };
+    // Every batch hangs in flight until released.
+    const { sizes, add: gated, release } = gatedAdder(add, () => true);
     const enqueuer = createBatchingEnqueuer(gated);
     const pending: Promise<void>[] = [];
     for (let round = 0; round < 6; round++) {
