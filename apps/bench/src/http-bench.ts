@@ -63,17 +63,42 @@ export function bodyTemplate(): string {
   return template;
 }
 
-/** Which enqueuer ingest-variant.ts runs for each of its server kinds. */
-const VARIANT_ENQUEUERS: Partial<Record<ServerKind, string>> = {
-  'imwatch-add-per-request': 'add-per-request',
-  'imwatch-batching-no-spool': 'batching',
-  'imwatch-no-store': 'none',
+/** How each server under test is started: its script, its node flags, its health path. */
+interface ServerSpec {
+  script: (setup: HttpSetup) => string;
+  nodeArgs: (setup: HttpSetup) => readonly string[] | undefined;
+  health: 'healthz' | 'readyz';
+  /** The enqueuer ingest-variant.ts runs (`ENQUEUER`); only for its variants. */
+  enqueuer?: 'batching' | 'add-per-request' | 'none';
+}
+
+/** A `--levers` variant of the ingest: ingest-variant.ts with one enqueuer and the shipped flags. */
+const variant = (enqueuer: ServerSpec['enqueuer']): ServerSpec => ({
+  script: () => paths.ingestVariant,
+  nodeArgs: (setup) => setup.variantNodeArgs,
+  health: 'readyz',
+  enqueuer,
+});
+
+const SERVERS: Record<ServerKind, ServerSpec> = {
+  imwatch: { script: () => paths.ingestMain, nodeArgs: (setup) => setup.serverNodeArgs, health: 'readyz' },
+  'bare-hono': { script: () => paths.bareHono, nodeArgs: () => undefined, health: 'healthz' },
+  'imwatch-add-per-request': variant('add-per-request'),
+  'imwatch-batching-no-spool': variant('batching'),
+  'imwatch-no-store': variant('none'),
+  'hono-queue-add': { script: () => paths.honoQueueAdd, nodeArgs: () => undefined, health: 'healthz' },
+  baseline: {
+    script: (setup) => setup.baselineMain ?? paths.ingestMain,
+    nodeArgs: (setup) => setup.baselineNodeArgs,
+    health: 'readyz',
+  },
 };
 
 let spoolDirs = 0;
 
 /** Starts one server under test; resolves once it answers its health check. */
 export async function startServer(kind: ServerKind, setup: HttpSetup, prefix: string) {
+  const spec = SERVERS[kind];
   const port = await freePort();
   const env = {
     IMWATCH_CONFIG: setup.configPath,
@@ -86,28 +111,14 @@ export async function startServer(kind: ServerKind, setup: HttpSetup, prefix: st
     IMWATCH_SAMPLE_TOKEN: '',
     // A fresh spool per run, so no run replays another's leftovers.
     IMWATCH_SPOOL_DIR: join(setup.workDir, `spool-${++spoolDirs}`),
-    ENQUEUER: VARIANT_ENQUEUERS[kind] ?? 'batching',
+    ...(spec.enqueuer ? { ENQUEUER: spec.enqueuer } : {}),
   };
-  const scripts: Record<ServerKind, string> = {
-    imwatch: paths.ingestMain,
-    'bare-hono': paths.bareHono,
-    'imwatch-add-per-request': paths.ingestVariant,
-    'imwatch-batching-no-spool': paths.ingestVariant,
-    'imwatch-no-store': paths.ingestVariant,
-    'hono-queue-add': paths.honoQueueAdd,
-    baseline: setup.baselineMain ?? paths.ingestMain,
-  };
-  const script = scripts[kind];
-  const nodeArgs: Partial<Record<ServerKind, readonly string[]>> = {
-    imwatch: setup.serverNodeArgs,
-    baseline: setup.baselineNodeArgs,
-    'imwatch-add-per-request': setup.variantNodeArgs,
-    'imwatch-batching-no-spool': setup.variantNodeArgs,
-    'imwatch-no-store': setup.variantNodeArgs,
-  };
-  const child = startNode(kind, script, [], env, nodeArgs[kind] ?? []);
-  const health = kind === 'bare-hono' || kind === 'hono-queue-add' ? 'healthz' : 'readyz';
-  await waitFor(child, 'health check', async () => (await fetch(`http://127.0.0.1:${port}/${health}`)).ok);
+  const child = startNode(kind, spec.script(setup), [], env, spec.nodeArgs(setup) ?? []);
+  await waitFor(
+    child,
+    'health check',
+    async () => (await fetch(`http://127.0.0.1:${port}/${spec.health}`)).ok,
+  );
   return { child, url: `http://127.0.0.1:${port}/callback?${sampleQuery(COMMAND)}` };
 }
 

@@ -11,7 +11,7 @@ export interface LoadOptions {
    * Seconds of the same load before the measured part, in this same process: a load generator
    * that starts cold (its JIT, its sockets) stalls on its own, and a paced run counts the stall
    * as the server's latency (bare Hono's p99 at 2,000 req/s: 68–391 ms from a cold process,
-   * 7–20 ms from a warm one, 12-03). It writes {@link MEASURING} on stdout when the measured part starts.
+   * 7–21 ms from a warm one, 12-03). It writes {@link MEASURING} on stdout when the measured part starts.
    */
   warmupSeconds?: number;
   /** The body, with `"Random":<RANDOM>` where each request gets its own number. */
