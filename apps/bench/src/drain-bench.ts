@@ -41,6 +41,8 @@ export interface DrainSetup {
   workerProfileDir?: string;
   /** Another build of the worker's main.js to compare with (`--baseline-worker`). */
   baselineWorkerMain?: string;
+  /** Node flags for the baseline worker (`--baseline-worker-node-args`; the shipped worker has none). */
+  baselineWorkerNodeArgs?: readonly string[];
 }
 
 /** Puts the callbacks on the queue the way the ingest does: its adder, in batches. */
@@ -90,7 +92,8 @@ export function startWorker(kind: WorkerKind, setup: DrainSetup, prefix: string)
     'noop-bullmq': paths.noopWorker,
     'baseline-worker': setup.baselineWorkerMain ?? paths.workerMain,
   }[kind];
-  return startNode(kind, main, [], env, profile, workerLog(setup, kind, prefix));
+  const nodeArgs = kind === 'baseline-worker' ? (setup.baselineWorkerNodeArgs ?? []) : [];
+  return startNode(kind, main, [], env, [...nodeArgs, ...profile], workerLog(setup, kind, prefix));
 }
 
 /** Commands one `remaining` poll sends, so cost measurements can leave the polling out. */

@@ -36,6 +36,7 @@ const { values: flags } = parseArgs({
     instructions: { type: 'boolean' },
     'node-args': { type: 'string' },
     'baseline-node-args': { type: 'string' },
+    'baseline-worker-node-args': { type: 'string' },
     concurrency: { type: 'string' },
     rate: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -61,6 +62,9 @@ if (flags.help) {
   --baseline-node-args=<flags> node flags for the baseline instead of the shipped ones, e.g. the
                        same build with other flags: --baseline apps/ingest/dist/main.js --baseline-node-args=""
   --baseline-worker <main.js> also drain with another build of the worker as 'baseline-worker'
+  --baseline-worker-node-args=<flags> node flags for the baseline worker (default: none, as the
+                       worker ships), e.g. --baseline-worker apps/worker/dist/main.js
+                       --baseline-worker-node-args="--max-semi-space-size=32"
   --instructions       also count Redis instructions per callback drained (valgrind callgrind;
                        the same on a busy machine; 3,000 callbacks, about two minutes)
   --node-args=<flags>  extra node flags for the imwatch ingest, e.g. --node-args="--max-semi-space-size=16"
@@ -163,6 +167,7 @@ async function main() {
       flags['baseline-node-args'] !== undefined ? nodeFlags(flags['baseline-node-args']) : INGEST_NODE_FLAGS,
     variantNodeArgs: INGEST_NODE_FLAGS,
     ...(flags['baseline-worker'] ? { baselineWorkerMain: fromCaller(flags['baseline-worker']) } : {}),
+    baselineWorkerNodeArgs: nodeFlags(flags['baseline-worker-node-args'] ?? ''),
     serverNodeArgs: [
       ...INGEST_NODE_FLAGS, // imwatch runs as it is deployed
       ...nodeFlags(flags['node-args'] ?? ''),
