@@ -166,6 +166,21 @@ describe('batching enqueuer', () => {
     expect(await queue.getJobCountByTypes('waiting')).toBe(12);
   });
 
+  it('by default sends a batch as soon as it holds 16 callbacks, before the round of I/O ends', async () => {
+    const { add, queue } = await openQueue();
+    // Every batch hangs in flight until released: full batches go out even beyond maxInFlight.
+    const { sizes, add: gated, release } = gatedAdder(add, () => true);
+    const enqueuer = createBatchingEnqueuer(gated);
+    const pending = Array.from({ length: 100 }, (_, n) => enqueuer.enqueue(callback(n)));
+    // Six full batches left during the round itself, in flight at once; the last 4 wait for its end.
+    expect(sizes).toEqual([16, 16, 16, 16, 16, 16]);
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await Promise.all(pending);
+    expect(sizes).toEqual([16, 16, 16, 16, 16, 16, 4]);
+    expect(await queue.getJobCountByTypes('waiting')).toBe(100);
+  });
+
   it('rejects every caller of a failed batch, and a retry after the outage stores each once', async () => {
     const server = await startRedisServer();
     closers.push(() => server.destroy());
@@ -234,10 +249,10 @@ describe('batching enqueuer on a real Redis connection', () => {
     };
     const [readsBefore, callsBefore] = [await reads(), await scriptCalls()];
     await Promise.all(Array.from({ length: 500 }, (_, n) => enqueuer.enqueue(callback(n))));
-    // ~1 KB per callback, Redis reads up to 16 KB at a time: ~35 reads for one call of 256 jobs.
+    // ~1 KB per callback, Redis reads up to 16 KB at a time: one or two reads per call of 16 jobs.
     expect((await reads()) - readsBefore).toBeLessThan(100);
-    // maxBatch 256: two script calls for 500 callbacks, not one per callback.
-    expect((await scriptCalls()) - callsBefore).toBe(2);
+    // By default at most 16 per batch: 32 script calls for 500 callbacks, not one per callback.
+    expect((await scriptCalls()) - callsBefore).toBe(Math.ceil(500 / 16));
     expect(await queue.getJobCountByTypes('waiting')).toBe(501);
   });
 });

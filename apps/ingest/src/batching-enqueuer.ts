@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { CallbackEnqueuer } from './enqueuer.js';
 
 export interface BatchingOptions {
-  /** A batch is sent at once when it reaches this many callbacks (default 256). */
+  /** A batch is sent at once when it reaches this many callbacks (default 16). */
   maxBatch?: number;
   /** Batches on their way to Redis at a time before the next one waits for an answer (default 4). */
   maxInFlight?: number;
@@ -23,7 +23,10 @@ interface Caller {
  * load fewer, larger writes and script calls carry the same callbacks. One batch in flight made
  * Node and Redis take turns on a 2-core host (20–23% idle); with 4, 16 or 64 the ingest did
  * ×1.1–1.15 the requests per second (BENCHMARKS.md). A full batch (maxBatch) goes out at once,
- * in flight or not.
+ * in flight or not, while the rest of the round is still being read: every callback's ack waits
+ * for its whole batch's script, so batches of a round's 30–50 callbacks held the acks, and with
+ * them the load, in Redis while Node sat idle. Batches of 16 instead of up to 256 kept Node busier
+ * (idle 16–18% → 10–14%) for ×1.03–1.16 the requests per second on the AMD host (BENCHMARKS.md).
  *
  * A batch succeeds or fails as a whole: on failure every caller is rejected and the spooling
  * enqueuer takes over; a retry of a callback that did reach Redis is a no-op (same job id,
@@ -31,7 +34,7 @@ interface Caller {
  */
 export function createBatchingEnqueuer(
   add: AddCallbacks,
-  { maxBatch = 256, maxInFlight = 4 }: BatchingOptions = {},
+  { maxBatch = 16, maxInFlight = 4 }: BatchingOptions = {},
 ): CallbackEnqueuer {
   let jobs: CallbackJob[] = [];
   let bodyTexts: (string | undefined)[] = [];
