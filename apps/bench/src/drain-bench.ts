@@ -87,12 +87,14 @@ export function startWorker(kind: WorkerKind, setup: DrainSetup, prefix: string)
         `--cpu-prof-name=${kind}.${Date.now()}.cpuprofile`,
       ]
     : [];
-  const main = {
-    'imwatch-worker': paths.workerMain,
-    'noop-bullmq': paths.noopWorker,
-    'baseline-worker': setup.baselineWorkerMain ?? paths.workerMain,
+  const { main, nodeArgs } = {
+    'imwatch-worker': { main: paths.workerMain, nodeArgs: [] },
+    'noop-bullmq': { main: paths.noopWorker, nodeArgs: [] },
+    'baseline-worker': {
+      main: setup.baselineWorkerMain ?? paths.workerMain,
+      nodeArgs: setup.baselineWorkerNodeArgs ?? [],
+    },
   }[kind];
-  const nodeArgs = kind === 'baseline-worker' ? (setup.baselineWorkerNodeArgs ?? []) : [];
   return startNode(kind, main, [], env, [...nodeArgs, ...profile], workerLog(setup, kind, prefix));
 }
 

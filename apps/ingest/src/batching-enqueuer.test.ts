@@ -172,7 +172,7 @@ describe('batching enqueuer', () => {
     const { sizes, add: gated, release } = gatedAdder(add, () => true);
     const enqueuer = createBatchingEnqueuer(gated);
     const pending = Array.from({ length: 100 }, (_, n) => enqueuer.enqueue(callback(n)));
-    // Six full batches left during the round itself, in flight at once; the last 4 wait for its end.
+    // Six full batches left during the round itself, in flight at once; the last 4 wait for a free slot.
     expect(sizes).toEqual([16, 16, 16, 16, 16, 16]);
     await new Promise((resolve) => setImmediate(resolve));
     release();

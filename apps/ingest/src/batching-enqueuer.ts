@@ -24,7 +24,7 @@ interface Caller {
  * Node and Redis take turns on a 2-core host (20–23% idle); with 4, 16 or 64 the ingest did
  * ×1.1–1.15 the requests per second (BENCHMARKS.md). A full batch (maxBatch) goes out at once,
  * in flight or not, while the rest of the round is still being read: every callback's ack waits
- * for its whole batch's script, so batches of a round's 30–50 callbacks held the acks, and with
+ * for its whole batch's script, so batches of a whole round's callbacks (15 at 50 connections, 31 at 100) held the acks, and with
  * them the load, in Redis while Node sat idle. Batches of 16 instead of up to 256 kept Node busier
  * (idle 16–18% → 10–14%) for ×1.03–1.16 the requests per second on the AMD host (BENCHMARKS.md).
  *
@@ -39,6 +39,7 @@ export function createBatchingEnqueuer(
   let jobs: CallbackJob[] = [];
   let bodyTexts: (string | undefined)[] = [];
   let callers: Caller[] = [];
+  /** A flush at the end of this round of I/O is pending (full batches leave before it). */
   let scheduled = false;
   let inFlight = 0;
 
@@ -47,8 +48,12 @@ export function createBatchingEnqueuer(
     if (jobs.length > 0 && !scheduled) flush();
   }
 
-  function flush() {
+  function endOfRound() {
     scheduled = false;
+    flush();
+  }
+
+  function flush() {
     if (jobs.length === 0 || (inFlight >= maxInFlight && jobs.length < maxBatch)) return;
     const batch = callers;
     inFlight++;
@@ -76,7 +81,7 @@ export function createBatchingEnqueuer(
         if (jobs.length >= maxBatch) flush();
         else if (!scheduled) {
           scheduled = true;
-          setImmediate(flush);
+          setImmediate(endOfRound);
         }
       });
     },
