@@ -26,6 +26,16 @@ describe('error-code catalogue', () => {
     expect(categorize(10201)).toMatchObject({ category: 'other', known: false });
   });
 
+  it('shares its answers frozen, so no caller can change what the next one gets', () => {
+    const first = categorize(10017);
+    expect(() => {
+      (first as { category: string }).category = 'other';
+    }).toThrow(TypeError);
+    expect(categorize(10017).category).toBe('muted');
+    expect(Object.isFrozen(categorize(10150))).toBe(true);
+    expect(Object.isFrozen(categorize(12345))).toBe(true);
+  });
+
   it('gives every listed code a meaning', () => {
     for (const entry of errorCatalogue()) expect(entry.meaning.length).toBeGreaterThan(5);
   });
