@@ -24,9 +24,10 @@ interface Caller {
  * Node and Redis take turns on a 2-core host (20–23% idle); with 4, 16 or 64 the ingest did
  * ×1.1–1.15 the requests per second (BENCHMARKS.md). A full batch (maxBatch) goes out at once,
  * in flight or not, while the rest of the round is still being read: every callback's ack waits
- * for its whole batch's script, so batches of a whole round's callbacks (15 at 50 connections, 31 at 100) held the acks, and with
- * them the load, in Redis while Node sat idle. Batches of 16 instead of up to 256 kept Node busier
- * (idle 16–18% → 10–14%) for ×1.03–1.16 the requests per second on the AMD host (BENCHMARKS.md).
+ * for its whole batch's script, so batches of a whole round's callbacks (15 at 50 connections, 31
+ * at 100) held the acks, and with them the load, in Redis while Node sat idle. Batches of 16
+ * instead of up to 256 kept Node busier (idle 16–18% → 10–14%) for ×1.03–1.16 the requests per
+ * second on the AMD host (BENCHMARKS.md).
  *
  * A batch succeeds or fails as a whole: on failure every caller is rejected and the spooling
  * enqueuer takes over; a retry of a callback that did reach Redis is a no-op (same job id,

@@ -16,9 +16,20 @@ export interface ErrorCodeInfo {
   readonly known: boolean;
 }
 
+/**
+ * The catalogue's entries as categorize answers them: shared, frozen objects. The worker
+ * categorizes every failure, and a fresh object per call was ~1 µs of allocation and collection
+ * per callback there (BENCHMARKS.md).
+ */
+function listed(
+  entries: ReadonlyArray<[number, Omit<ErrorCodeInfo, 'known'>]>,
+): ReadonlyMap<number, ErrorCodeInfo> {
+  return new Map(entries.map(([code, info]) => [code, Object.freeze({ ...info, known: true })]));
+}
+
 // Tencent names four causes but publishes no code list for this callback; this mapping is ours
 // (see shared spec PROTOCOL.md). Extend it when the "unknown error code" rule fires.
-const CATALOGUE: ReadonlyMap<number, Omit<ErrorCodeInfo, 'known'>> = new Map([
+const CATALOGUE = listed([
   [10017, { category: 'muted', meaning: 'sender is muted (banned from speaking)' }],
   [10023, { category: 'rate_limited', meaning: 'message frequency over the limit' }],
   [10006, { category: 'rate_limited', meaning: 'operation frequency limited' }],
@@ -43,11 +54,6 @@ const CATALOGUE: ReadonlyMap<number, Omit<ErrorCodeInfo, 'known'>> = new Map([
 /** Custom rejection codes an app's before-send callback may answer with. */
 const CUSTOM_REJECTION = { min: 10100, max: 10200 } as const;
 
-// The answers are shared, frozen objects: the worker categorizes every failure, and a fresh object
-// per call was ~1 µs of allocation and collection per callback there (BENCHMARKS.md).
-const KNOWN: ReadonlyMap<number, ErrorCodeInfo> = new Map(
-  [...CATALOGUE].map(([code, info]) => [code, Object.freeze({ ...info, known: true })]),
-);
 const CUSTOM_REJECTION_INFO: ErrorCodeInfo = Object.freeze({
   category: 'content_blocked',
   meaning: "custom rejection code from the app's before-send callback",
@@ -61,13 +67,13 @@ const UNKNOWN_INFO: ErrorCodeInfo = Object.freeze({
 
 /** Maps an ErrorCode to its category and meaning; never throws, unknown codes are `other`. */
 export function categorize(errorCode: number): ErrorCodeInfo {
-  const known = KNOWN.get(errorCode);
-  if (known) return known;
+  const listedInfo = CATALOGUE.get(errorCode);
+  if (listedInfo) return listedInfo;
   if (errorCode >= CUSTOM_REJECTION.min && errorCode <= CUSTOM_REJECTION.max) return CUSTOM_REJECTION_INFO;
   return UNKNOWN_INFO;
 }
 
 /** Every listed code with its category and meaning, for docs, the CLI and tests. */
 export function errorCatalogue(): ReadonlyArray<{ code: number } & Omit<ErrorCodeInfo, 'known'>> {
-  return [...CATALOGUE].map(([code, info]) => ({ code, ...info }));
+  return [...CATALOGUE].map(([code, { category, meaning }]) => ({ code, category, meaning }));
 }
