@@ -1,5 +1,6 @@
 # One image for every app; docker-compose picks the app with `command`.
-# Build: docker build -t imwatch .   Run: docker run imwatch node apps/worker/dist/main.js
+# Build: docker build -t imwatch .   Run: docker run imwatch node --single-threaded-gc apps/worker/dist/main.js
+# (the worker's flags: apps/worker/src/node-flags.ts)
 
 FROM node:20-slim AS build
 WORKDIR /app

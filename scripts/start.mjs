@@ -110,7 +110,8 @@ async function chooseRedis() {
 const redis = await chooseRedis();
 const env = { ...process.env, REDIS_URL: redis.url };
 const { INGEST_NODE_FLAGS } = await import(join(root, 'apps', 'ingest', 'dist', 'node-flags.js'));
-const nodeFlags = { ingest: INGEST_NODE_FLAGS, worker: [] };
+const { WORKER_NODE_FLAGS } = await import(join(root, 'apps', 'worker', 'dist', 'node-flags.js'));
+const nodeFlags = { ingest: INGEST_NODE_FLAGS, worker: WORKER_NODE_FLAGS };
 const apps = ['ingest', 'worker'].map((name) => {
   const child = spawn(process.execPath, [...nodeFlags[name], join(root, 'apps', name, 'dist', 'main.js')], {
     env,

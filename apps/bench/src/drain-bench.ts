@@ -41,7 +41,9 @@ export interface DrainSetup {
   workerProfileDir?: string;
   /** Another build of the worker's main.js to compare with (`--baseline-worker`). */
   baselineWorkerMain?: string;
-  /** Node flags for the baseline worker (`--baseline-worker-node-args`; the shipped worker has none). */
+  /** Node flags of the imwatch worker: the shipped ones (apps/worker/src/node-flags.ts). */
+  workerNodeArgs: readonly string[];
+  /** Node flags for the baseline worker (`--baseline-worker-node-args`; default: the shipped ones). */
   baselineWorkerNodeArgs?: readonly string[];
 }
 
@@ -88,11 +90,11 @@ export function startWorker(kind: WorkerKind, setup: DrainSetup, prefix: string)
       ]
     : [];
   const { main, nodeArgs } = {
-    'imwatch-worker': { main: paths.workerMain, nodeArgs: [] },
+    'imwatch-worker': { main: paths.workerMain, nodeArgs: setup.workerNodeArgs },
     'noop-bullmq': { main: paths.noopWorker, nodeArgs: [] },
     'baseline-worker': {
       main: setup.baselineWorkerMain ?? paths.workerMain,
-      nodeArgs: setup.baselineWorkerNodeArgs ?? [],
+      nodeArgs: setup.baselineWorkerNodeArgs ?? setup.workerNodeArgs,
     },
   }[kind];
   return startNode(kind, main, [], env, [...nodeArgs, ...profile], workerLog(setup, kind, prefix));

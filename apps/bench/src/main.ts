@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { parseConfig } from '@imwatch/config';
 import { INGEST_NODE_FLAGS } from '@imwatch/ingest/dist/node-flags.js';
 import { SAMPLE_APP_ID, startRedisServer, type TestRedisServer } from '@imwatch/testing';
+import { WORKER_NODE_FLAGS } from '@imwatch/worker/dist/node-flags.js';
 import { Redis } from 'ioredis';
 import { parseDocument } from 'yaml';
 import { mixedCallbacks } from './callbacks.js';
@@ -62,9 +63,9 @@ if (flags.help) {
   --baseline-node-args=<flags> node flags for the baseline instead of the shipped ones, e.g. the
                        same build with other flags: --baseline apps/ingest/dist/main.js --baseline-node-args=""
   --baseline-worker <main.js> also drain with another build of the worker as 'baseline-worker'
-  --baseline-worker-node-args=<flags> node flags for the baseline worker (default: none, as the
-                       worker ships), e.g. --baseline-worker apps/worker/dist/main.js
-                       --baseline-worker-node-args="--max-semi-space-size=32"
+  --baseline-worker-node-args=<flags> node flags for the baseline worker instead of the shipped
+                       ones, e.g. the same build with V8's default collector:
+                       --baseline-worker apps/worker/dist/main.js --baseline-worker-node-args=""
   --instructions       also count Redis instructions per callback drained (valgrind callgrind;
                        the same on a busy machine; 3,000 callbacks, about two minutes)
   --node-args=<flags>  extra node flags for the imwatch ingest, e.g. --node-args="--max-semi-space-size=16"
@@ -167,7 +168,11 @@ async function main() {
       flags['baseline-node-args'] !== undefined ? nodeFlags(flags['baseline-node-args']) : INGEST_NODE_FLAGS,
     variantNodeArgs: INGEST_NODE_FLAGS,
     ...(flags['baseline-worker'] ? { baselineWorkerMain: fromCaller(flags['baseline-worker']) } : {}),
-    baselineWorkerNodeArgs: nodeFlags(flags['baseline-worker-node-args'] ?? ''),
+    workerNodeArgs: WORKER_NODE_FLAGS, // the worker too runs as it is deployed
+    baselineWorkerNodeArgs:
+      flags['baseline-worker-node-args'] !== undefined
+        ? nodeFlags(flags['baseline-worker-node-args'])
+        : WORKER_NODE_FLAGS,
     serverNodeArgs: [
       ...INGEST_NODE_FLAGS, // imwatch runs as it is deployed
       ...nodeFlags(flags['node-args'] ?? ''),

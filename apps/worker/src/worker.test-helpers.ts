@@ -9,6 +9,7 @@ import { callbackId, SEND_MSG_EXCEPTION } from '@imwatch/protocol';
 import type { CallbackJob } from '@imwatch/queue';
 import { testRedisUrl } from '@imwatch/testing';
 import { pino } from 'pino';
+import { WORKER_NODE_FLAGS } from './node-flags.js';
 
 export const APP = '1400000000';
 /** 2026-01-01T00:00:00Z: a window edge for every default window. */
@@ -82,9 +83,12 @@ export function writeConfigFile(text: string): string {
 
 export const WORKER_MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
-/** Starts the built worker (`apps/worker/dist/main.js`) on the test Redis; stdout and stderr collected. */
+/**
+ * Starts the built worker (`apps/worker/dist/main.js`) as it is deployed, with its Node flags, on
+ * the test Redis; stdout and stderr collected.
+ */
 export function startWorkerProcess(configPath: string, prefix: string, env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [WORKER_MAIN], {
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, WORKER_MAIN], {
     env: {
       PATH: process.env.PATH,
       IMWATCH_CONFIG: configPath,

@@ -6,10 +6,14 @@ import { parse } from 'yaml';
 // docker is not available in CI: these checks parse the files a deployment is built from.
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** The ingest's Node flags, read from their one definition (apps/ingest/src/node-flags.ts). */
-const INGEST_NODE_FLAGS = JSON.parse(
-  `[${/INGEST_NODE_FLAGS = \[([^\]]*)\]/.exec(readFileSync(`${root}apps/ingest/src/node-flags.ts`, 'utf8'))?.[1]?.replaceAll("'", '"') ?? ''}]`,
-) as string[];
+/** An app's Node flags, read from their one definition (apps/<app>/src/node-flags.ts). */
+function nodeFlagsOf(app: 'ingest' | 'worker'): string[] {
+  const source = readFileSync(`${root}apps/${app}/src/node-flags.ts`, 'utf8');
+  const list = /_NODE_FLAGS = \[([^\]]*)\]/.exec(source)?.[1] ?? '';
+  return JSON.parse(`[${list.replaceAll("'", '"')}]`) as string[];
+}
+const INGEST_NODE_FLAGS = nodeFlagsOf('ingest');
+const WORKER_NODE_FLAGS = nodeFlagsOf('worker');
 
 interface ComposeService {
   image?: string;
@@ -53,7 +57,7 @@ describe('docker-compose.yml', () => {
       const service = compose.services[name];
       expect(service?.depends_on?.redis?.condition, name).toBe('service_healthy');
       expect(service?.environment?.REDIS_URL, name).toBe('redis://redis:6379');
-      const flags = name === 'ingest' ? INGEST_NODE_FLAGS : [];
+      const flags = name === 'ingest' ? INGEST_NODE_FLAGS : WORKER_NODE_FLAGS;
       expect(service?.command, name).toEqual(['node', ...flags, `apps/${name}/dist/main.js`]);
     }
   });
@@ -91,6 +95,17 @@ describe('Dockerfile', () => {
       scripts: Record<string, string>;
     };
     expect(ingestPackage.scripts.start).toBe(`node ${INGEST_NODE_FLAGS.join(' ')} dist/main.js`);
+  });
+
+  it('names the worker with its Node flags, as docker-compose.yml and npm start run it', () => {
+    expect(WORKER_NODE_FLAGS.length).toBeGreaterThan(0);
+    expect(dockerfile).toContain(
+      `docker run imwatch node ${WORKER_NODE_FLAGS.join(' ')} apps/worker/dist/main.js`,
+    );
+    const workerPackage = JSON.parse(readFileSync(`${root}apps/worker/package.json`, 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(workerPackage.scripts.start).toBe(`node ${WORKER_NODE_FLAGS.join(' ')} dist/main.js`);
   });
 
   it('copies into the runtime stage only node_modules and the assembled /out, no src or tests', () => {
