@@ -9,6 +9,7 @@ import {
   createRedis,
   whenReady,
 } from '@imwatch/queue';
+import { WORKER_NODE_FLAGS } from '@imwatch/worker/dist/node-flags.js';
 import type { Redis } from 'ioredis';
 import { type Child, sleep, startNode } from './children.js';
 import { redisCpuMs } from './http-bench.js';
@@ -41,8 +42,6 @@ export interface DrainSetup {
   workerProfileDir?: string;
   /** Another build of the worker's main.js to compare with (`--baseline-worker`). */
   baselineWorkerMain?: string;
-  /** Node flags of the imwatch worker: the shipped ones (apps/worker/src/node-flags.ts). */
-  workerNodeArgs: readonly string[];
   /** Node flags for the baseline worker (`--baseline-worker-node-args`; default: the shipped ones). */
   baselineWorkerNodeArgs?: readonly string[];
 }
@@ -90,11 +89,11 @@ export function startWorker(kind: WorkerKind, setup: DrainSetup, prefix: string)
       ]
     : [];
   const { main, nodeArgs } = {
-    'imwatch-worker': { main: paths.workerMain, nodeArgs: setup.workerNodeArgs },
+    'imwatch-worker': { main: paths.workerMain, nodeArgs: WORKER_NODE_FLAGS }, // as it is deployed
     'noop-bullmq': { main: paths.noopWorker, nodeArgs: [] },
     'baseline-worker': {
       main: setup.baselineWorkerMain ?? paths.workerMain,
-      nodeArgs: setup.baselineWorkerNodeArgs ?? setup.workerNodeArgs,
+      nodeArgs: setup.baselineWorkerNodeArgs ?? WORKER_NODE_FLAGS,
     },
   }[kind];
   return startNode(kind, main, [], env, [...nodeArgs, ...profile], workerLog(setup, kind, prefix));

@@ -8,7 +8,6 @@ import { parseArgs } from 'node:util';
 import { parseConfig } from '@imwatch/config';
 import { INGEST_NODE_FLAGS } from '@imwatch/ingest/dist/node-flags.js';
 import { SAMPLE_APP_ID, startRedisServer, type TestRedisServer } from '@imwatch/testing';
-import { WORKER_NODE_FLAGS } from '@imwatch/worker/dist/node-flags.js';
 import { Redis } from 'ioredis';
 import { parseDocument } from 'yaml';
 import { mixedCallbacks } from './callbacks.js';
@@ -168,11 +167,9 @@ async function main() {
       flags['baseline-node-args'] !== undefined ? nodeFlags(flags['baseline-node-args']) : INGEST_NODE_FLAGS,
     variantNodeArgs: INGEST_NODE_FLAGS,
     ...(flags['baseline-worker'] ? { baselineWorkerMain: fromCaller(flags['baseline-worker']) } : {}),
-    workerNodeArgs: WORKER_NODE_FLAGS, // the worker too runs as it is deployed
-    baselineWorkerNodeArgs:
-      flags['baseline-worker-node-args'] !== undefined
-        ? nodeFlags(flags['baseline-worker-node-args'])
-        : WORKER_NODE_FLAGS,
+    ...(flags['baseline-worker-node-args'] !== undefined
+      ? { baselineWorkerNodeArgs: nodeFlags(flags['baseline-worker-node-args']) }
+      : {}),
     serverNodeArgs: [
       ...INGEST_NODE_FLAGS, // imwatch runs as it is deployed
       ...nodeFlags(flags['node-args'] ?? ''),

@@ -15,6 +15,14 @@ function nodeFlagsOf(app: 'ingest' | 'worker'): string[] {
 const INGEST_NODE_FLAGS = nodeFlagsOf('ingest');
 const WORKER_NODE_FLAGS = nodeFlagsOf('worker');
 
+/** The `npm start` script of an app's package.json. */
+function startScriptOf(app: 'ingest' | 'worker'): string | undefined {
+  const pkg = JSON.parse(readFileSync(`${root}apps/${app}/package.json`, 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  return pkg.scripts.start;
+}
+
 interface ComposeService {
   image?: string;
   build?: unknown;
@@ -53,12 +61,11 @@ describe('docker-compose.yml', () => {
   });
 
   it('starts ingest and worker only once Redis is healthy, each with its own command', () => {
-    for (const name of ['ingest', 'worker']) {
+    for (const name of ['ingest', 'worker'] as const) {
       const service = compose.services[name];
       expect(service?.depends_on?.redis?.condition, name).toBe('service_healthy');
       expect(service?.environment?.REDIS_URL, name).toBe('redis://redis:6379');
-      const flags = name === 'ingest' ? INGEST_NODE_FLAGS : WORKER_NODE_FLAGS;
-      expect(service?.command, name).toEqual(['node', ...flags, `apps/${name}/dist/main.js`]);
+      expect(service?.command, name).toEqual(['node', ...nodeFlagsOf(name), `apps/${name}/dist/main.js`]);
     }
   });
 
@@ -91,10 +98,7 @@ describe('Dockerfile', () => {
     expect(runtimeStage).toContain(
       `CMD ${JSON.stringify(['node', ...INGEST_NODE_FLAGS, 'apps/ingest/dist/main.js']).replaceAll(',', ', ')}`,
     );
-    const ingestPackage = JSON.parse(readFileSync(`${root}apps/ingest/package.json`, 'utf8')) as {
-      scripts: Record<string, string>;
-    };
-    expect(ingestPackage.scripts.start).toBe(`node ${INGEST_NODE_FLAGS.join(' ')} dist/main.js`);
+    expect(startScriptOf('ingest')).toBe(`node ${INGEST_NODE_FLAGS.join(' ')} dist/main.js`);
   });
 
   it('names the worker with its Node flags, as docker-compose.yml and npm start run it', () => {
@@ -102,10 +106,7 @@ describe('Dockerfile', () => {
     expect(dockerfile).toContain(
       `docker run imwatch node ${WORKER_NODE_FLAGS.join(' ')} apps/worker/dist/main.js`,
     );
-    const workerPackage = JSON.parse(readFileSync(`${root}apps/worker/package.json`, 'utf8')) as {
-      scripts: Record<string, string>;
-    };
-    expect(workerPackage.scripts.start).toBe(`node ${WORKER_NODE_FLAGS.join(' ')} dist/main.js`);
+    expect(startScriptOf('worker')).toBe(`node ${WORKER_NODE_FLAGS.join(' ')} dist/main.js`);
   });
 
   it('copies into the runtime stage only node_modules and the assembled /out, no src or tests', () => {
