@@ -6,17 +6,18 @@ import { parse } from 'yaml';
 // docker is not available in CI: these checks parse the files a deployment is built from.
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
+type App = 'ingest' | 'worker';
+
 /** An app's Node flags, read from their one definition (apps/<app>/src/node-flags.ts). */
-function nodeFlagsOf(app: 'ingest' | 'worker'): string[] {
+function nodeFlagsOf(app: App): string[] {
   const source = readFileSync(`${root}apps/${app}/src/node-flags.ts`, 'utf8');
   const list = /_NODE_FLAGS = \[([^\]]*)\]/.exec(source)?.[1] ?? '';
   return JSON.parse(`[${list.replaceAll("'", '"')}]`) as string[];
 }
-const INGEST_NODE_FLAGS = nodeFlagsOf('ingest');
-const WORKER_NODE_FLAGS = nodeFlagsOf('worker');
+const NODE_FLAGS: Record<App, string[]> = { ingest: nodeFlagsOf('ingest'), worker: nodeFlagsOf('worker') };
 
 /** The `npm start` script of an app's package.json. */
-function startScriptOf(app: 'ingest' | 'worker'): string | undefined {
+function startScriptOf(app: App): string | undefined {
   const pkg = JSON.parse(readFileSync(`${root}apps/${app}/package.json`, 'utf8')) as {
     scripts: Record<string, string>;
   };
@@ -65,7 +66,7 @@ describe('docker-compose.yml', () => {
       const service = compose.services[name];
       expect(service?.depends_on?.redis?.condition, name).toBe('service_healthy');
       expect(service?.environment?.REDIS_URL, name).toBe('redis://redis:6379');
-      expect(service?.command, name).toEqual(['node', ...nodeFlagsOf(name), `apps/${name}/dist/main.js`]);
+      expect(service?.command, name).toEqual(['node', ...NODE_FLAGS[name], `apps/${name}/dist/main.js`]);
     }
   });
 
@@ -94,19 +95,19 @@ describe('Dockerfile', () => {
   const runtimeStage = dockerfile.slice(dockerfile.indexOf('FROM node:20-slim AS runtime'));
 
   it('runs the ingest with its Node flags, as docker-compose.yml and npm start do', () => {
-    expect(INGEST_NODE_FLAGS.length).toBeGreaterThan(0);
+    expect(NODE_FLAGS.ingest.length).toBeGreaterThan(0);
     expect(runtimeStage).toContain(
-      `CMD ${JSON.stringify(['node', ...INGEST_NODE_FLAGS, 'apps/ingest/dist/main.js']).replaceAll(',', ', ')}`,
+      `CMD ${JSON.stringify(['node', ...NODE_FLAGS.ingest, 'apps/ingest/dist/main.js']).replaceAll(',', ', ')}`,
     );
-    expect(startScriptOf('ingest')).toBe(`node ${INGEST_NODE_FLAGS.join(' ')} dist/main.js`);
+    expect(startScriptOf('ingest')).toBe(`node ${NODE_FLAGS.ingest.join(' ')} dist/main.js`);
   });
 
   it('names the worker with its Node flags, as docker-compose.yml and npm start run it', () => {
-    expect(WORKER_NODE_FLAGS.length).toBeGreaterThan(0);
+    expect(NODE_FLAGS.worker.length).toBeGreaterThan(0);
     expect(dockerfile).toContain(
-      `docker run imwatch node ${WORKER_NODE_FLAGS.join(' ')} apps/worker/dist/main.js`,
+      `docker run imwatch node ${NODE_FLAGS.worker.join(' ')} apps/worker/dist/main.js`,
     );
-    expect(startScriptOf('worker')).toBe(`node ${WORKER_NODE_FLAGS.join(' ')} dist/main.js`);
+    expect(startScriptOf('worker')).toBe(`node ${NODE_FLAGS.worker.join(' ')} dist/main.js`);
   });
 
   it('copies into the runtime stage only node_modules and the assembled /out, no src or tests', () => {
