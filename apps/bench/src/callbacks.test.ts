@@ -1,7 +1,7 @@
 import { categorize, sendMsgExceptionSchema } from '@imwatch/protocol';
 import { callbackJobSchema } from '@imwatch/queue';
 import { describe, expect, it } from 'vitest';
-import { mixedCallbacks } from './callbacks.js';
+import { benchMix, mixedCallbacks } from './callbacks.js';
 import { spread } from './stats.js';
 
 describe('bench callback mix', () => {
@@ -43,6 +43,27 @@ describe('bench callback mix', () => {
       spanMs: 60_000,
     });
     expect(again.map((job) => job.callbackId)).toEqual(jobs.slice(0, 10).map((job) => job.callbackId));
+  });
+});
+
+describe("the bench's mix", () => {
+  const HOUR = 3_600_000;
+  const hourStart = Date.UTC(2026, 11, 4, 19);
+  const windowsOf = (jobs: readonly { body: Record<string, unknown> }[]) =>
+    new Set(jobs.map(({ body }) => Math.floor(Number(body.EventTime) / HOUR)));
+
+  it('lies in one coarse window, the one before now, at any time of the hour', () => {
+    for (const minutes of [0, 3, 9.99, 30, 59.99]) {
+      const now = hourStart + minutes * 60_000;
+      const jobs = benchMix(3000, '1400000000', now, HOUR);
+      expect([...windowsOf(jobs)]).toEqual([hourStart / HOUR - 1]);
+    }
+  });
+
+  it('is the same callbacks throughout one window, others in the next', () => {
+    const ids = (now: number) => benchMix(50, '1400000000', now, HOUR).map((job) => job.callbackId);
+    expect(ids(hourStart + 2 * 60_000)).toEqual(ids(hourStart + 58 * 60_000));
+    expect(ids(hourStart + HOUR)).not.toEqual(ids(hourStart));
   });
 });
 

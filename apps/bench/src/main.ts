@@ -10,7 +10,7 @@ import { INGEST_NODE_FLAGS } from '@imwatch/ingest/dist/node-flags.js';
 import { SAMPLE_APP_ID, startRedisServer, type TestRedisServer } from '@imwatch/testing';
 import { Redis } from 'ioredis';
 import { parseDocument } from 'yaml';
-import { mixedCallbacks } from './callbacks.js';
+import { benchMix } from './callbacks.js';
 import { stopAll } from './children.js';
 import { measureCost } from './cost-bench.js';
 import { type DrainRun, drainRun, type WorkerKind } from './drain-bench.js';
@@ -115,17 +115,6 @@ function machine(): string {
   return `${cpus().length} cores (${cpu}), node ${process.version}, Linux ${kernel}`;
 }
 
-/** The drain's realistic mix: many groups and senders, every exception kind, over 10 minutes. */
-function mixedJobs(count: number, now = Date.now()) {
-  return mixedCallbacks(count, {
-    appId: SAMPLE_APP_ID,
-    groups: 500,
-    senders: 5000,
-    now,
-    spanMs: 10 * 60_000,
-  });
-}
-
 /** Callgrind runs Redis ~50× slower: a drain this size takes seconds, and is deterministic anyway. */
 const INSTRUCTION_CALLBACKS = 3000;
 
@@ -191,7 +180,9 @@ async function main() {
   if (flags.baseline) servers.push('baseline');
   const workers: WorkerKind[] = ['imwatch-worker', 'noop-bullmq'];
   if (flags['baseline-worker']) workers.push('baseline-worker');
-  const jobs = only.has('drain') || only.has('cost') ? mixedJobs(callbacks) : [];
+  const mix = (count: number) =>
+    benchMix(count, SAMPLE_APP_ID, Date.now(), config.alerting.coarseCounterWindow);
+  const jobs = only.has('drain') || only.has('cost') ? mix(callbacks) : [];
 
   let runIndex = 0;
   for (let round = 0; round < rounds; round++) {
@@ -231,9 +222,7 @@ async function main() {
   if (flags.instructions || only.has('instructions')) {
     if (!valgrindAvailable())
       throw new Error('--instructions needs valgrind on PATH (apt-get install valgrind)');
-    // On a whole hour, so every run cuts the callbacks into the same counter windows.
-    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
-    instructions = await measureInstructions(setup, workers, mixedJobs(INSTRUCTION_CALLBACKS, hour), log);
+    instructions = await measureInstructions(setup, workers, mix(INSTRUCTION_CALLBACKS), log);
   }
 
   const out = [
