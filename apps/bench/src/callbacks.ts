@@ -77,17 +77,19 @@ export function mixedCallbacks(count: number, options: MixOptions): CallbackJob[
   return jobs;
 }
 
-/** The bench's mix: 500 groups and 5,000 senders, over 10 minutes. */
-const BENCH_MIX = { groups: 500, senders: 5000, spanMs: 10 * 60_000 } as const;
-
 /**
- * The mix the bench's drain, cost and instruction runs use, its event times in the 10 minutes
- * before the coarse counter window `now` falls in began. So every run counts the same callbacks
- * into the same windows whatever the time of day: spread over the 10 minutes before `now`, a run
- * in the first minutes of an hour split the coarse counters in two, and the memory per million
- * callbacks a day read 383–442 MB instead of 350 (BENCHMARKS.md).
+ * The mix of the bench's drain, cost and instruction runs: 500 groups, 5,000 senders, event times
+ * over the 10 minutes just before the coarse counter window `now` is in. Anchored there, every run
+ * counts the same callbacks into the same windows at any time of day; anchored on `now`, a run in
+ * an hour's first 10 minutes split the coarse counters over two windows (BENCHMARKS.md).
  */
 export function benchMix(count: number, appId: string, now: number, coarseWindowMs: number): CallbackJob[] {
   const windowStart = now - (now % coarseWindowMs);
-  return mixedCallbacks(count, { appId, ...BENCH_MIX, now: windowStart - 1 });
+  return mixedCallbacks(count, {
+    appId,
+    groups: 500,
+    senders: 5000,
+    now: windowStart - 1,
+    spanMs: 10 * 60_000,
+  });
 }
