@@ -9,34 +9,39 @@
  *
  * KEYS[1] wait list, KEYS[2] meta hash, KEYS[3] active list, KEYS[4] marker zset
  * ARGV[1] job key prefix ("<prefix>:callbacks:"), ARGV[2] timestamp ms, ARGV[3] dedup TTL ms,
- * ARGV[4] n, ARGV[5 .. 4+n] the stored options of a callback job (BullMQ's JSON form) cut at each
- * place its callback id goes: a job's opts are these pieces joined by its id (a third of a job's
- * bytes, sent once per call), then for every job: id, name, data (JSON)
+ * ARGV[4..6] the stored options of a callback job (BullMQ's JSON form) cut at the two places its
+ * callback id goes (job id, deduplication id): a job's opts are these pieces joined by its id (a
+ * third of a job's bytes, sent once per call), then for every job: id, name, data (JSON)
  * Returns one integer per job: 1 added, 0 already there (same job id, or inside the dedup window).
+ *
+ * Redis's Lua hashes every byte of every string it makes (each ARGV, each `..`), ~9 instructions
+ * a byte: the opts are joined in one `..` expression, where a loop over the pieces made a
+ * throwaway string per piece (8% of the script's instructions per job, BENCHMARKS.md).
  */
 export const ADD_CALLBACKS_SCRIPT = `
 local rcall = redis.call
 local prefix, timestamp, ttl = ARGV[1], ARGV[2], ARGV[3]
-local lastPiece = 4 + tonumber(ARGV[4])
-local added, results = {}, {}
-for i = lastPiece + 1, #ARGV, 3 do
+local optsHead, optsMiddle, optsTail = ARGV[4], ARGV[5], ARGV[6]
+local added, results, nAdded, n = {}, {}, 0, 0
+for i = 7, #ARGV, 3 do
   local id = ARGV[i]
   local jobKey = prefix .. id
+  n = n + 1
   -- Same order as BullMQ: an existing job wins, then the deduplication window.
   if rcall('EXISTS', jobKey) == 0 and rcall('SET', prefix .. 'de:' .. id, id, 'PX', ttl, 'NX') then
-    local opts = ARGV[5]
-    for p = 6, lastPiece do opts = opts .. id .. ARGV[p] end
     -- '0', not 0: Redis 7.0 turns a Lua number argument into text with snprintf, which was a
     -- tenth of this script's instructions per job.
-    rcall('HSET', jobKey, 'name', ARGV[i + 1], 'data', ARGV[i + 2], 'opts', opts,
+    rcall('HSET', jobKey, 'name', ARGV[i + 1], 'data', ARGV[i + 2],
+      'opts', optsHead .. id .. optsMiddle .. id .. optsTail,
       'timestamp', timestamp, 'delay', '0', 'priority', '0', 'deid', id)
-    added[#added + 1] = id
-    results[#results + 1] = 1
+    nAdded = nAdded + 1
+    added[nAdded] = id
+    results[n] = 1
   else
-    results[#results + 1] = 0
+    results[n] = 0
   end
 end
-if #added > 0 then
+if nAdded > 0 then
   rcall('LPUSH', KEYS[1], unpack(added))
   -- Wake a worker unless the queue is paused or at its global concurrency (addBaseMarkerIfNeeded).
   local meta = rcall('HMGET', KEYS[2], 'paused', 'concurrency')

@@ -43,24 +43,23 @@ export function createCallbackAdder(
   const jobKeyPrefix = queue.toKey(''); // "<prefix>:callbacks:"
   const ttl = Math.round(dedupWindowMs);
   // A callback job's options as `queue.add` stores them (queue defaults, then callbackJobOptions),
-  // cut where the callback id goes; the script joins the pieces with each job's id.
+  // cut where the callback id goes (job id, deduplication id); the script joins the pieces with
+  // each job's id.
   const optsPieces = JSON.stringify(
     encodeOpts({ ...queue.defaultJobOptions, ...callbackJobOptions(ID_SLOT, ttl) }),
   ).split(ID_SLOT);
+  if (optsPieces.length !== 3) {
+    throw new Error(
+      `a callback job's options hold its id ${optsPieces.length - 1} times, the script joins 2`,
+    );
+  }
 
   return async (jobs, bodyTexts) => {
     if (jobs.length === 0) return [];
     if (jobs.length > MAX_CALLBACKS_PER_ADD) {
       throw new RangeError(`at most ${MAX_CALLBACKS_PER_ADD} callbacks per add, got ${jobs.length}`);
     }
-    const args: (string | number)[] = [
-      ...keys,
-      jobKeyPrefix,
-      Date.now(),
-      ttl,
-      optsPieces.length,
-      ...optsPieces,
-    ];
+    const args: (string | number)[] = [...keys, jobKeyPrefix, Date.now(), ttl, ...optsPieces];
     for (let i = 0; i < jobs.length; i++) {
       const job = jobs[i] as CallbackJob;
       // The script puts the id into the opts JSON unescaped: only `cb-` + hex may pass.
