@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { INGEST_NODE_FLAGS } from '@imwatch/ingest/dist/node-flags.js';
 import { freePort, sampleQuery, sampleText } from '@imwatch/testing';
 import type { Redis } from 'ioredis';
 import { type Child, startNode, waitFor } from './children.js';
@@ -47,10 +48,8 @@ export interface HttpSetup {
   serverNodeArgs?: readonly string[];
   /** Another build of the ingest's main.js to compare with (`--baseline`). */
   baselineMain?: string;
-  /** Node flags for the baseline (default: none; main.ts passes the shipped ones). */
+  /** Node flags for the baseline (`--baseline-node-args`; default: the shipped ones). */
   baselineNodeArgs?: readonly string[];
-  /** Node flags for the `--levers` variants of the ingest (main.ts: the shipped ones), so they differ from imwatch in their wiring only. */
-  variantNodeArgs?: readonly string[];
   /** The bench's temp dir; each ingest run gets a fresh spool directory in it. */
   workDir: string;
 }
@@ -72,10 +71,13 @@ interface ServerSpec {
   enqueuer?: 'batching' | 'add-per-request' | 'none';
 }
 
-/** A `--levers` variant of the ingest: ingest-variant.ts with one enqueuer and the shipped flags. */
+/**
+ * A `--levers` variant of the ingest: ingest-variant.ts with one enqueuer and the shipped flags, so
+ * it differs from imwatch in its wiring only.
+ */
 const variant = (enqueuer: ServerSpec['enqueuer']): ServerSpec => ({
   script: () => paths.ingestVariant,
-  nodeArgs: (setup) => setup.variantNodeArgs,
+  nodeArgs: () => INGEST_NODE_FLAGS,
   health: 'readyz',
   enqueuer,
 });
@@ -89,7 +91,7 @@ const SERVERS: Record<ServerKind, ServerSpec> = {
   'hono-queue-add': { script: () => paths.honoQueueAdd, nodeArgs: () => undefined, health: 'healthz' },
   baseline: {
     script: (setup) => setup.baselineMain ?? paths.ingestMain,
-    nodeArgs: (setup) => setup.baselineNodeArgs,
+    nodeArgs: (setup) => setup.baselineNodeArgs ?? INGEST_NODE_FLAGS, // deployed as imwatch is
     health: 'readyz',
   },
 };

@@ -151,10 +151,10 @@ async function main() {
     durationSeconds,
     warmupSeconds: quick ? 0.5 : 1,
     ...(flags.baseline ? { baselineMain: fromCaller(flags.baseline) } : {}),
-    // The baseline is deployed as imwatch is, unless told otherwise (e.g. to compare flags).
-    baselineNodeArgs:
-      flags['baseline-node-args'] !== undefined ? nodeFlags(flags['baseline-node-args']) : INGEST_NODE_FLAGS,
-    variantNodeArgs: INGEST_NODE_FLAGS,
+    // Baselines run with the shipped flags unless told otherwise (e.g. to compare flags).
+    ...(flags['baseline-node-args'] !== undefined
+      ? { baselineNodeArgs: nodeFlags(flags['baseline-node-args']) }
+      : {}),
     ...(flags['baseline-worker'] ? { baselineWorkerMain: fromCaller(flags['baseline-worker']) } : {}),
     ...(flags['baseline-worker-node-args'] !== undefined
       ? { baselineWorkerNodeArgs: nodeFlags(flags['baseline-worker-node-args']) }
