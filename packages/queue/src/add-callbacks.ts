@@ -5,6 +5,7 @@ import { CALLBACK_ID } from './callback-job-check.js';
 import { callbackJobJson } from './callback-job-json.js';
 import { type CallbackQueue, callbackJobOptions } from './callbacks.js';
 import type { CallbackJob } from './catalog.js';
+import { scriptCaller } from './script-call.js';
 
 /**
  * Puts callbacks on the queue; one flag per callback: true = a new job, false = already there.
@@ -14,8 +15,6 @@ export type AddCallbacks = (
   jobs: readonly CallbackJob[],
   bodyTexts?: readonly (string | undefined)[],
 ) => Promise<boolean[]>;
-
-type WithScript = Redis & { imwatchAddCallbacks(...args: (string | number)[]): Promise<number[]> };
 
 /** Stands for the callback id while the options are cut into pieces; not a possible id. */
 const ID_SLOT = '<callback id>';
@@ -34,11 +33,7 @@ export function createCallbackAdder(
   queue: CallbackQueue,
   dedupWindowMs: number,
 ): AddCallbacks {
-  // defineCommand loads the script once and falls back from EVALSHA to EVAL after a Redis restart.
-  if (!('imwatchAddCallbacks' in connection)) {
-    connection.defineCommand('imwatchAddCallbacks', { numberOfKeys: 4, lua: ADD_CALLBACKS_SCRIPT });
-  }
-  const redis = connection as WithScript;
+  const addScript = scriptCaller(connection, ADD_CALLBACKS_SCRIPT);
   const keys = ['wait', 'meta', 'active', 'marker'].map((type) => queue.toKey(type));
   const jobKeyPrefix = queue.toKey(''); // "<prefix>:callbacks:"
   const ttl = Math.round(dedupWindowMs);
@@ -59,14 +54,14 @@ export function createCallbackAdder(
     if (jobs.length > MAX_CALLBACKS_PER_ADD) {
       throw new RangeError(`at most ${MAX_CALLBACKS_PER_ADD} callbacks per add, got ${jobs.length}`);
     }
-    const args: (string | number)[] = [...keys, jobKeyPrefix, Date.now(), ttl, ...optsPieces];
+    const args: (string | number)[] = [jobKeyPrefix, Date.now(), ttl, ...optsPieces];
     for (let i = 0; i < jobs.length; i++) {
       const job = jobs[i] as CallbackJob;
       // The script puts the id into the opts JSON unescaped: only `cb-` + hex may pass.
       if (!CALLBACK_ID.test(job.callbackId)) throw new TypeError(`not a callback id: ${job.callbackId}`);
       args.push(job.callbackId, job.command, callbackJobJson(job, bodyTexts?.[i]));
     }
-    const results = await redis.imwatchAddCallbacks(...args);
+    const results = (await addScript(keys, args)) as number[];
     return results.map((added) => added === 1);
   };
 }

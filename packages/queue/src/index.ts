@@ -34,3 +34,4 @@ export {
 } from './notifications.js';
 export { type ConnectionRole, createRedis, redisOptions, whenReady } from './redis.js';
 export { type RejectionRecord, recordRejection } from './rejections.js';
+export { type ScriptCall, scriptCaller } from './script-call.js';

@@ -1,6 +1,5 @@
-import { hash } from 'node:crypto';
 import type { AlertingConfig, RuleConfig } from '@imwatch/config';
-import type { Alert, CallbackJob } from '@imwatch/queue';
+import { type Alert, type CallbackJob, scriptCaller } from '@imwatch/queue';
 import { turnBatcher } from '@imwatch/runtime';
 import type { Redis } from 'ioredis';
 import { applyScript } from './apply.lua.js';
@@ -32,8 +31,6 @@ export interface RulesEngineDeps {
   /** Callbacks per script call at most (default 100). */
   maxBatch?: number;
 }
-
-type ApplyCommand = (numKeys: number, ...keysAndArgs: (string | number)[]) => Promise<(number | string)[]>;
 
 /** A callback waiting for its batch, planned. */
 interface Waiting {
@@ -69,13 +66,8 @@ export function createRulesEngine({
   const settings = planSettings(alerting);
   const templates: TemplateCache = new Map();
   const sinks = new Map(rules.map((rule) => [rule.name, rule.sinks ?? alerting.defaultSinks]));
-  // The script carries these rules' constants, so its command is named after its text: engines
-  // with other rules on the same connection get their own. defineCommand loads it once and falls
-  // back from EVALSHA to EVAL after a Redis restart.
-  const lua = applyScript(compiled, settings);
-  const command = `imwatchApplyRules${hash('sha1', lua, 'hex').slice(0, 12)}`;
-  if (!(command in redis)) redis.defineCommand(command, { lua });
-  const run = ((redis as unknown as Record<string, ApplyCommand>)[command] as ApplyCommand).bind(redis);
+  // The script carries these rules' constants, so each engine calls its own by its text's SHA.
+  const run = scriptCaller(redis, applyScript(compiled, settings));
 
   const batches = turnBatcher<Waiting>(send, maxBatch);
 
@@ -101,8 +93,9 @@ export function createRulesEngine({
       planKeys.push(...plan.keys);
       args.push(plan.keys.length, plan.args.length, ...plan.args);
     }
-    run(planKeys.length, ...planKeys, ...args).then(
-      (reply) => {
+    run(planKeys, args).then(
+      (result) => {
+        const reply = result as (number | string)[];
         batch.forEach((w, i) => {
           try {
             answer(w, reply[3 * i], reply[3 * i + 1], reply[3 * i + 2]);
