@@ -18,6 +18,12 @@ afterAll(async () => {
   await server?.destroy();
 });
 
+/** How many EVAL commands this Redis has run (INFO commandstats). */
+async function evalCalls(): Promise<number> {
+  const stats = await redis.info('commandstats');
+  return Number(/cmdstat_eval:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+}
+
 /** Counts its calls in KEYS[1] and answers the count, its KEYS and its ARGV. */
 const COUNTING = `
 local n = redis.call('INCR', KEYS[1])
@@ -31,12 +37,16 @@ describe('scriptCaller', () => {
     expect(reply).toEqual([1, '{t}:count,{t}:other', 'a,7,,b']);
   });
 
-  it('runs a script Redis has forgotten (SCRIPT FLUSH) exactly once: loads it, sends the call again', async () => {
+  it('runs a script Redis has forgotten (SCRIPT FLUSH) exactly once, by EVAL, and by EVALSHA again after', async () => {
     const call = scriptCaller(redis, COUNTING);
     await call(['{t}:flushed'], []);
     await redis.script('FLUSH');
     expect(await call(['{t}:flushed'], ['x'])).toEqual([2, '{t}:flushed', 'x']);
     expect(await redis.get('{t}:flushed')).toBe('2');
+    // EVAL cached the script: the next call's EVALSHA finds it.
+    const before = await evalCalls();
+    expect(await call(['{t}:flushed'], [])).toEqual([3, '{t}:flushed', '']);
+    expect(await evalCalls()).toBe(before);
   });
 
   it('hands on an error the script raised without running it again', async () => {

@@ -9,25 +9,26 @@ export type ScriptCall = (keys: readonly string[], args: readonly (string | numb
  * script commands (`defineCommand`) copy every argument list through `Array.prototype.flat`,
  * ~145 ns an element on Node 20, and the rules' call carries ~40 per callback (BENCHMARKS.md).
  * A Redis that does not know the script (new, restarted, flushed) answers NOSCRIPT without running
- * anything; the script is then loaded and the same call sent again.
+ * anything; the same call then goes again as EVAL with the script's text, which Redis caches. EVAL
+ * is routed by its keys like EVALSHA, so this holds on Redis Cluster too (SCRIPT LOAD would reach
+ * some node, not necessarily the one that owns the keys).
  */
 export function scriptCaller(redis: Redis, lua: string): ScriptCall {
   const sha = createHash('sha1').update(lua).digest('hex');
-  const send = (keys: readonly string[], args: readonly (string | number)[]) => {
+  const send = (how: 'evalsha' | 'eval', keys: readonly string[], args: readonly (string | number)[]) => {
     // Text replies, as ioredis's own commands answer them (without it: Buffers).
-    const command = new Command('evalsha', [], { replyEncoding: 'utf8' });
-    command.args = [sha, keys.length, ...keys, ...args];
+    const command = new Command(how, [], { replyEncoding: 'utf8' });
+    command.args = [how === 'evalsha' ? sha : lua, keys.length, ...keys, ...args];
     command.stringifyArguments(); // numbers to text, as the constructor does with its arguments
     redis.sendCommand(command);
     return command.promise as Promise<unknown>;
   };
   return async (keys, args) => {
     try {
-      return await send(keys, args);
+      return await send('evalsha', keys, args);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) throw error;
-      await redis.script('LOAD', lua);
-      return send(keys, args);
+      return send('eval', keys, args);
     }
   };
 }
