@@ -22,11 +22,11 @@ export const ADD_CALLBACKS_SCRIPT = `
 local rcall = redis.call
 local prefix, timestamp, ttl = ARGV[1], ARGV[2], ARGV[3]
 local optsHead, optsMiddle, optsTail = ARGV[4], ARGV[5], ARGV[6]
-local added, results, nAdded, n = {}, {}, 0, 0
-for i = 7, #ARGV, 3 do
+local added, results, nAdded = {}, {}, 0
+for n = 1, (#ARGV - 6) / 3 do
+  local i = 4 + 3 * n
   local id = ARGV[i]
   local jobKey = prefix .. id
-  n = n + 1
   -- Same order as BullMQ: an existing job wins, then the deduplication window.
   if rcall('EXISTS', jobKey) == 0 and rcall('SET', prefix .. 'de:' .. id, id, 'PX', ttl, 'NX') then
     -- '0', not 0: Redis 7.0 turns a Lua number argument into text with snprintf, which was a

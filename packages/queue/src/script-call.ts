@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Command, type Redis } from 'ioredis';
 
 /** Runs the script with these keys (its KEYS) and arguments (its ARGV); answers its reply. */
@@ -14,7 +14,7 @@ export type ScriptCall = (keys: readonly string[], args: readonly (string | numb
  * some node, not necessarily the one that owns the keys).
  */
 export function scriptCaller(redis: Redis, lua: string): ScriptCall {
-  const sha = createHash('sha1').update(lua).digest('hex');
+  const sha = hash('sha1', lua, 'hex');
   const send = (how: 'evalsha' | 'eval', keys: readonly string[], args: readonly (string | number)[]) => {
     // Text replies, as ioredis's own commands answer them (without it: Buffers).
     const command = new Command(how, [], { replyEncoding: 'utf8' });
