@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { sampleBody } from '@imwatch/testing';
 import { describe, expect, it } from 'vitest';
-import { callbackId, canonicalJson } from './callback-id.js';
+import { callbackId } from './callback-id.js';
+import { canonicalJson } from './canonical-json.js';
 
 // Ids must never change between versions: a callback Tencent retries across an upgrade would
 // otherwise be enqueued twice. The expected values are written out here, not computed by the code.

@@ -6,7 +6,8 @@ export {
   Rejection,
   type RejectionReason,
 } from './answer.js';
-export { callbackId, canonicalJson } from './callback-id.js';
+export { callbackId } from './callback-id.js';
+export { canonicalJson } from './canonical-json.js';
 export { COMMAND_PATTERN, isBeforeCallback, SEND_MSG_EXCEPTION } from './commands.js';
 export {
   categorize,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ACK, ACK_JSON, failEnvelope } from './answer.js';
-import { callbackId, canonicalJson } from './callback-id.js';
+import { callbackId } from './callback-id.js';
+import { canonicalJson } from './canonical-json.js';
 import { isBeforeCallback } from './commands.js';
 import { categorize, errorCatalogue } from './error-codes.js';
 import { readCallbackQuery } from './query.js';
