@@ -1,5 +1,6 @@
 import { callbackId, SEND_MSG_EXCEPTION } from '@imwatch/protocol';
 import type { CallbackJob } from '@imwatch/queue';
+import { seededRandom } from '@imwatch/testing';
 
 /** The four causes Tencent names for a failed send, plus a code the catalogue does not know. */
 const KINDS = [
@@ -9,18 +10,6 @@ const KINDS = [
   { share: 0.2, errorCode: 10010, errorInfo: 'group does not exist' },
   { share: 0.05, errorCode: 12345, errorInfo: 'something new' },
 ] as const;
-
-/** Small seeded PRNG (mulberry32), so every run fills the queue with the same mix. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface MixOptions {
   appId: string;
@@ -37,7 +26,7 @@ export interface MixOptions {
  * many groups and senders (a few busy ones, a long tail), every exception kind.
  */
 export function mixedCallbacks(count: number, options: MixOptions): CallbackJob[] {
-  const random = prng(options.seed ?? 42);
+  const random = seededRandom(options.seed ?? 42);
   // Squaring skews the pick toward low indexes: a few hot groups and senders, a long tail.
   const skewed = (n: number) => Math.floor(random() ** 2 * n);
   const jobs: CallbackJob[] = [];

@@ -1,3 +1,4 @@
+import { seededRandom } from '@imwatch/testing';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from './canonical-json.js';
 
@@ -15,18 +16,6 @@ function reference(value: unknown): string {
     .filter((key) => record[key] !== undefined)
     .map((key) => `${JSON.stringify(key)}:${reference(record[key])}`);
   return `{${fields.join(',')}}`;
-}
-
-/** Small seeded PRNG (mulberry32), so a failure names a value that can be made again. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ODD_STRINGS = [
@@ -94,7 +83,7 @@ function randomValue(random: () => number, depth: number): unknown {
 
 describe('canonical JSON', () => {
   it('writes what the plain definition writes, for 20,000 odd values', () => {
-    const random = prng(7);
+    const random = seededRandom(7);
     for (let i = 0; i < 20_000; i++) {
       const value = randomValue(random, 0);
       expect(canonicalJson(value), `value ${i}`).toBe(reference(value));
