@@ -77,37 +77,25 @@ function shapeOf(keys: readonly string[]): Shape {
   if (known !== undefined) {
     for (const shape of known) if (sameKeys(shape.keys, keys)) return shape;
   }
-  const sortedKeys = sortKeys([...keys]);
+  // Sorted once per shape, so Array.prototype.sort's cost does not matter here.
+  const sortedKeys = [...keys].sort();
   const shape = { keys, sortedKeys, keyPrefixes: sortedKeys.map((key) => `${quote(key)}:`) };
-  if (keys.length <= MAX_KEYS_PER_SHAPE) {
-    if (known === undefined) {
-      if (shapesByFirstKey.size < MAX_FIRST_KEYS) shapesByFirstKey.set(first, [shape]);
-    } else {
-      if (known.length >= MAX_SHAPES_PER_FIRST_KEY) known.shift();
-      known.push(shape);
-    }
-  }
+  if (keys.length <= MAX_KEYS_PER_SHAPE) remember(first, known, shape);
   return shape;
+}
+
+/** Keeps a new shape: a new first key while there is room, else the newest four per first key. */
+function remember(first: string, known: Shape[] | undefined, shape: Shape) {
+  if (known === undefined) {
+    if (shapesByFirstKey.size < MAX_FIRST_KEYS) shapesByFirstKey.set(first, [shape]);
+    return;
+  }
+  if (known.length >= MAX_SHAPES_PER_FIRST_KEY) known.shift();
+  known.push(shape);
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/** Sorted by UTF-16 code units, as `Array.prototype.sort()` sorts strings. */
-function sortKeys(keys: string[]): string[] {
-  if (keys.length > 16) return keys.sort();
-  // Insertion sort: a body's dozen keys sort several times faster than with Array.prototype.sort.
-  for (let i = 1; i < keys.length; i++) {
-    const key = keys[i] as string;
-    let j = i - 1;
-    while (j >= 0 && (keys[j] as string) > key) {
-      keys[j + 1] = keys[j] as string;
-      j--;
-    }
-    keys[j + 1] = key;
-  }
-  return keys;
 }
