@@ -163,7 +163,7 @@ export async function measureCost(setup: DrainSetup, jobs: readonly CallbackJob[
   let workerDelta: RedisDelta;
   try {
     const before = await snapshot(redis);
-    const { polls } = await waitDrained(redis, prefix, callbacks, worker);
+    const { polls } = await waitDrained(redis, prefix, callbacks, worker, { intake: true });
     // Let the last completions land before counting.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const after = await snapshot(redis);

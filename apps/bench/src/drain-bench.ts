@@ -4,9 +4,11 @@ import type { Config } from '@imwatch/config';
 import {
   CALLBACKS_QUEUE,
   type CallbackJob,
+  createBatchStore,
   createCallbackAdder,
   createCallbackQueue,
   createRedis,
+  imwatchKeys,
   whenReady,
 } from '@imwatch/queue';
 import { WORKER_NODE_FLAGS } from '@imwatch/worker/dist/node-flags.js';
@@ -15,7 +17,15 @@ import { type Child, sleep, startNode } from './children.js';
 import { redisCpuMs } from './http-bench.js';
 import { paths } from './paths.js';
 
-export type WorkerKind = 'imwatch-worker' | 'noop-bullmq' | 'baseline-worker';
+/**
+ * `imwatch-from-intake`: the shipped worker given the callbacks as the ingest leaves them, batches
+ * of INTAKE_BATCH on the intake list, so the drain includes moving them (intake mover) before the
+ * rules. The others start from callback jobs on the callbacks queue.
+ */
+export type WorkerKind = 'imwatch-worker' | 'imwatch-from-intake' | 'noop-bullmq' | 'baseline-worker';
+
+/** Callbacks per intake batch in the from-intake drain: the ingest's batch limit under load. */
+export const INTAKE_BATCH = 16;
 
 export interface DrainRun {
   worker: WorkerKind;
@@ -46,15 +56,32 @@ export interface DrainSetup {
   baselineWorkerNodeArgs?: readonly string[];
 }
 
-/** Puts the callbacks on the queue the way the ingest does: its adder, in batches. */
-export async function prefill(setup: DrainSetup, prefix: string, jobs: readonly CallbackJob[]) {
+/**
+ * Puts the callbacks on the callbacks queue as the intake mover does (its adder, in batches), or
+ * with `intake`, on the intake list as the ingest does (its batch store, INTAKE_BATCH each).
+ */
+export async function prefill(
+  setup: DrainSetup,
+  prefix: string,
+  jobs: readonly CallbackJob[],
+  { intake = false }: { intake?: boolean } = {},
+) {
   const connection = createRedis(setup.redisUrl, 'producer');
   connection.on('error', () => {});
   await whenReady(connection, 5000);
   const queue = createCallbackQueue(connection, prefix, setup.config.queue);
-  const add = createCallbackAdder(connection, queue, setup.config.ingest.dedupWindowSeconds * 1000);
   try {
-    for (let i = 0; i < jobs.length; i += 500) await add(jobs.slice(i, i + 500));
+    if (intake) {
+      const store = createBatchStore(connection, prefix);
+      for (let i = 0; i < jobs.length; i += INTAKE_BATCH) await store(jobs.slice(i, i + INTAKE_BATCH));
+    } else {
+      const add = createCallbackAdder(
+        connection,
+        createCallbackQueue(connection, prefix, setup.config.queue),
+        setup.config.ingest.dedupWindowSeconds * 1000,
+      );
+      for (let i = 0; i < jobs.length; i += 500) await add(jobs.slice(i, i + 500));
+    }
   } finally {
     await queue.close();
     await connection.quit();
@@ -90,6 +117,7 @@ export function startWorker(kind: WorkerKind, setup: DrainSetup, prefix: string)
     : [];
   const { main, nodeArgs } = {
     'imwatch-worker': { main: paths.workerMain, nodeArgs: WORKER_NODE_FLAGS }, // as it is deployed
+    'imwatch-from-intake': { main: paths.workerMain, nodeArgs: WORKER_NODE_FLAGS },
     'noop-bullmq': { main: paths.noopWorker, nodeArgs: [] },
     'baseline-worker': {
       main: setup.baselineWorkerMain ?? paths.workerMain,
@@ -101,11 +129,14 @@ export function startWorker(kind: WorkerKind, setup: DrainSetup, prefix: string)
 
 /** Commands one `remaining` poll sends, so cost measurements can leave the polling out. */
 export const POLL_COMMANDS = new Map([
-  ['llen', 2],
+  ['llen', 3],
   ['zcard', 2],
 ]);
 
-/** Callbacks not yet finished: waiting, active, or waiting for a retry. */
+/**
+ * Work not yet finished: callback jobs waiting, active, or waiting for a retry, plus intake
+ * batches not yet moved (each counts 1, whatever it holds). 0 only when everything is done.
+ */
 export async function remaining(redis: Redis, prefix: string): Promise<number> {
   const key = (name: string) => `${prefix}:${CALLBACKS_QUEUE}:${name}`;
   const replies = await redis
@@ -114,6 +145,7 @@ export async function remaining(redis: Redis, prefix: string): Promise<number> {
     .llen(key('active'))
     .zcard(key('delayed'))
     .zcard(key('prioritized'))
+    .llen(imwatchKeys(prefix).intake)
     .exec();
   return (replies ?? []).reduce((sum, [, count]) => sum + Number(count ?? 0), 0);
 }
@@ -129,21 +161,29 @@ async function cpuMark(redis: Redis, child: Child): Promise<CpuMark> {
 }
 
 /**
- * Polls until the queue is empty. The rate counts from the first poll that sees the worker at
+ * Polls until the queues are empty. The rate counts from the first poll that sees the worker at
  * work, so process start-up is left out. Returns the rate and the number of polls made; with
  * `cpu`, also the CPU the worker and Redis used over the same span, per callback (µs). The CPU
- * reads add an INFO per mark, so the cost run (which counts commands) leaves them out.
+ * reads add an INFO per mark, so the cost run (which counts commands) leaves them out. With
+ * `intake` (the callbacks start as intake batches) the span counts all `total` callbacks: the
+ * batches moved before the first poll that saw the worker at work (≤ 20 ms of it) count in it.
  */
 export async function waitDrained(
   redis: Redis,
   prefix: string,
   total: number,
   child: Child,
-  { timeoutMs = 300_000, cpu = false }: { timeoutMs?: number; cpu?: boolean } = {},
+  {
+    timeoutMs = 300_000,
+    cpu = false,
+    intake = false,
+  }: { timeoutMs?: number; cpu?: boolean; intake?: boolean } = {},
 ) {
   const deadline = Date.now() + timeoutMs;
   let polls = 0;
   let start: { at: number; left: number; cpu?: CpuMark } | undefined;
+  // What `remaining` reads before any work: every callback job, or one per intake batch.
+  let untouched: number | undefined = intake ? undefined : total;
   for (;;) {
     if (child.process.exitCode !== null) {
       throw new Error(`${child.name} exited (${child.process.exitCode}):\n${child.stderrTail()}`);
@@ -152,8 +192,9 @@ export async function waitDrained(
     const left = await remaining(redis, prefix);
     const at = performance.now();
     polls++;
-    if (start === undefined && left < total) {
-      start = { at, left, ...(cpu ? { cpu: await cpuMark(redis, child) } : {}) };
+    untouched ??= left;
+    if (start === undefined && left !== untouched) {
+      start = { at, left: intake ? total : left, ...(cpu ? { cpu: await cpuMark(redis, child) } : {}) };
     }
     if (left === 0 && start !== undefined) {
       const perSecond = (start.left / (at - start.at)) * 1000;
@@ -180,11 +221,12 @@ export async function drainRun(
   runIndex: number,
 ): Promise<DrainRun> {
   const prefix = `{bench-drain-${runIndex}}`;
-  await prefill(setup, prefix, jobs);
+  const intake = kind === 'imwatch-from-intake';
+  await prefill(setup, prefix, jobs, { intake });
   const child = startWorker(kind, setup, prefix);
   let run: Omit<DrainRun, 'alerts'>;
   try {
-    const drained = await waitDrained(setup.redis, prefix, jobs.length, child, { cpu: true });
+    const drained = await waitDrained(setup.redis, prefix, jobs.length, child, { cpu: true, intake });
     const failed = await setup.redis.zcard(`${prefix}:${CALLBACKS_QUEUE}:failed`);
     run = {
       worker: kind,

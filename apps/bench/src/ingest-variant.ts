@@ -19,7 +19,7 @@ const queue = createCallbackQueue(redis, config.redis.prefix, config.queue);
 queue.on('error', () => {});
 await whenReady(redis, 10_000);
 const enqueuers: Record<string, () => CallbackEnqueuer> = {
-  batching: () => createShippedEnqueuer(redis, queue, config),
+  batching: () => createShippedEnqueuer(redis, config.redis.prefix),
   'add-per-request': () => createQueueEnqueuer(queue, config.ingest.dedupWindowSeconds * 1000),
   // Checks, callback id and routing as shipped, then the ack: the ceiling of the ingest's own work.
   none: () => ({ enqueue: () => Promise.resolve() }),

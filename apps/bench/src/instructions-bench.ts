@@ -55,19 +55,25 @@ async function startCountedRedis(): Promise<CountedRedis> {
   };
 }
 
-/** Instructions Redis executed to pre-fill `jobs` and, unless `worker` is 'prefill', drain them. */
-async function countRun(worker: WorkerKind | 'prefill', setup: DrainSetup, jobs: readonly CallbackJob[]) {
+type Counted = WorkerKind | 'prefill' | 'prefill-intake';
+
+/**
+ * Instructions Redis executed to pre-fill `jobs` (on the intake list for 'prefill-intake' and
+ * 'imwatch-from-intake') and, unless only pre-filling, drain them.
+ */
+async function countRun(worker: Counted, setup: DrainSetup, jobs: readonly CallbackJob[]) {
+  const intake = worker === 'prefill-intake' || worker === 'imwatch-from-intake';
   const counted = await startCountedRedis();
   const local: DrainSetup = { ...setup, redis: counted.redis, redisUrl: counted.url };
   delete local.workerProfileDir;
   const prefix = '{bench-instructions}';
   let failure: unknown;
   try {
-    await prefill(local, prefix, jobs);
-    if (worker !== 'prefill') {
+    await prefill(local, prefix, jobs, { intake });
+    if (worker !== 'prefill' && worker !== 'prefill-intake') {
       const child = startWorker(worker, local, prefix);
       try {
-        await waitDrained(counted.redis, prefix, jobs.length, child, { timeoutMs: 600_000 });
+        await waitDrained(counted.redis, prefix, jobs.length, child, { timeoutMs: 600_000, intake });
       } finally {
         await child.stop();
       }
@@ -82,8 +88,10 @@ async function countRun(worker: WorkerKind | 'prefill', setup: DrainSetup, jobs:
 }
 
 export interface InstructionsResult {
-  /** Redis instructions per callback of the pre-fill: the ingest's add script, batches of 500. */
+  /** Redis instructions per callback of the callbacks' pre-fill: the add script, batches of 500. */
   ingestAdd: number;
+  /** … of the intake's pre-fill: the ingest's batch store, batches of INTAKE_BATCH. */
+  intakeStore: number;
   runs: InstructionsRun[];
 }
 
@@ -95,7 +103,7 @@ export async function measureInstructions(
 ): Promise<InstructionsResult> {
   const large = jobs.length;
   const small = Math.floor(large / 3);
-  const perCallback = async (worker: WorkerKind | 'prefill') => {
+  const perCallback = async (worker: Counted) => {
     const few = await countRun(worker, setup, jobs.slice(0, small));
     const many = await countRun(worker, setup, jobs);
     const value = (many - few) / (large - small);
@@ -103,7 +111,11 @@ export async function measureInstructions(
     return value;
   };
   const prefillOnly = await perCallback('prefill');
+  const intakeOnly = await perCallback('prefill-intake');
   const runs: InstructionsRun[] = [];
-  for (const worker of workers) runs.push({ worker, perCallback: (await perCallback(worker)) - prefillOnly });
-  return { ingestAdd: prefillOnly, runs };
+  for (const worker of workers) {
+    const prefilled = worker === 'imwatch-from-intake' ? intakeOnly : prefillOnly;
+    runs.push({ worker, perCallback: (await perCallback(worker)) - prefilled });
+  }
+  return { ingestAdd: prefillOnly, intakeStore: intakeOnly, runs };
 }

@@ -178,7 +178,7 @@ async function main() {
       'hono-queue-add',
     );
   if (flags.baseline) servers.push('baseline');
-  const workers: WorkerKind[] = ['imwatch-worker', 'noop-bullmq'];
+  const workers: WorkerKind[] = ['imwatch-worker', 'imwatch-from-intake', 'noop-bullmq'];
   if (flags['baseline-worker']) workers.push('baseline-worker');
   const mix = (count: number) =>
     benchMix(count, SAMPLE_APP_ID, Date.now(), config.alerting.coarseCounterWindow);

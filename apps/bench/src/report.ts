@@ -1,5 +1,6 @@
 import { type CostResult, type KeyClass, MILLION_A_DAY_PER_SECOND, mbPerMillionADay } from './cost-bench.js';
 import type { DrainRun } from './drain-bench.js';
+import { INTAKE_BATCH } from './drain-bench.js';
 import type { HttpRun, ServerKind } from './http-bench.js';
 import type { InstructionsResult } from './instructions-bench.js';
 import { MB, markdownTable, pairedRatios, showNumber, showSpread, spread } from './stats.js';
@@ -130,7 +131,7 @@ export function drainReport(runs: readonly DrainRun[]): string {
     ];
   });
   const noop = runs.filter((run) => run.worker === 'noop-bullmq');
-  for (const kind of ['imwatch-worker', 'baseline-worker'] as const) {
+  for (const kind of ['imwatch-worker', 'imwatch-from-intake', 'baseline-worker'] as const) {
     const real = runs.filter((run) => run.worker === kind);
     if (real.length === 0 || noop.length === 0) continue;
     const ratios = pairedRatios(real, noop, (run, base) => run.perSecond / base.perSecond);
@@ -271,7 +272,7 @@ export function costReport(cost: CostResult): string {
 }
 
 /** Redis instructions per callback drained, the no-op's count over each worker's, and the add's. */
-export function instructionsReport({ ingestAdd, runs }: InstructionsResult): string {
+export function instructionsReport({ ingestAdd, intakeStore, runs }: InstructionsResult): string {
   const noop = runs.find((run) => run.worker === 'noop-bullmq');
   return markdownTable(
     ['Redis work per callback', 'instructions', 'no-op / this'],
@@ -281,7 +282,12 @@ export function instructionsReport({ ingestAdd, runs }: InstructionsResult): str
         showNumber(run.perCallback, 0),
         noop ? `**${showNumber(noop.perCallback / run.perCallback, 2)}**` : '',
       ]),
-      ["put on the queue by the ingest's add script (batches of 500)", showNumber(ingestAdd, 0), ''],
+      [
+        `stored on the intake by the ingest's batch store (batches of ${INTAKE_BATCH})`,
+        showNumber(intakeStore, 0),
+        '',
+      ],
+      ['added to the callbacks queue by the add script (batches of 500)', showNumber(ingestAdd, 0), ''],
     ],
   );
 }

@@ -217,6 +217,7 @@ describe('batching enqueuer', () => {
     await Promise.all(
       Array.from({ length: 1000 }, (_, i) => ingest.post(query, JSON.stringify({ ...base, Random: i }))),
     );
+    await ingest.moved();
     expect(await ingest.queue.getJobCountByTypes('waiting')).toBe(1000);
   });
 });

@@ -1,5 +1,4 @@
-import type { Config } from '@imwatch/config';
-import { type AddCallbacks, type CallbackJob, type CallbackQueue, createCallbackAdder } from '@imwatch/queue';
+import { type CallbackJob, createBatchStore } from '@imwatch/queue';
 import type { Redis } from 'ioredis';
 import type { CallbackEnqueuer } from './enqueuer.js';
 
@@ -16,8 +15,8 @@ interface Caller {
 }
 
 /**
- * Puts callbacks on the queue in batches, one script call each (createCallbackAdder) instead of
- * one `queue.add` per request: group commit. The callbacks of one round of I/O go out together at
+ * Stores callbacks in batches, one call of `store` each instead of one `queue.add` per request:
+ * group commit. The callbacks of one round of I/O go out together at
  * its end (`setImmediate`), so a lone request waits for nothing; up to `maxInFlight` batches are on
  * their way to Redis at once, and beyond that new callbacks gather until one is answered. Under
  * load fewer, larger writes and script calls carry the same callbacks. One batch in flight made
@@ -30,11 +29,12 @@ interface Caller {
  * second on the AMD host (BENCHMARKS.md).
  *
  * A batch succeeds or fails as a whole: on failure every caller is rejected and the spooling
- * enqueuer takes over; a retry of a callback that did reach Redis is a no-op (same job id,
- * deduplication key).
+ * enqueuer takes over; a callback that did reach Redis and is stored again becomes no second
+ * callback job (the intake mover's add skips its job id and deduplication key).
  */
 export function createBatchingEnqueuer(
-  add: AddCallbacks,
+  /** Stores a batch durably; resolves once Redis has it (createBatchStore, or an adder in tests). */
+  add: (jobs: readonly CallbackJob[], bodyTexts: readonly (string | undefined)[]) => Promise<unknown>,
   { maxBatch = 16, maxInFlight = 4 }: BatchingOptions = {},
 ): CallbackEnqueuer {
   let jobs: CallbackJob[] = [];
@@ -89,7 +89,10 @@ export function createBatchingEnqueuer(
   };
 }
 
-/** The ingest's way onto the queue as it ships: batches of callbacks, one script call each. */
-export function createShippedEnqueuer(redis: Redis, queue: CallbackQueue, config: Config): CallbackEnqueuer {
-  return createBatchingEnqueuer(createCallbackAdder(redis, queue, config.ingest.dedupWindowSeconds * 1000));
+/**
+ * The ingest's way into Redis as it ships: each batch one entry of the intake list (the worker's
+ * intake mover adds its callback jobs; BENCHMARKS.md says what it bought).
+ */
+export function createShippedEnqueuer(redis: Redis, prefix: string): CallbackEnqueuer {
+  return createBatchingEnqueuer(createBatchStore(redis, prefix));
 }

@@ -18,6 +18,7 @@ describe('POST /callback, accepted', () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}');
 
+    await ingest.moved();
     const jobs = await ingest.queue.getJobs(['waiting']);
     expect(jobs).toHaveLength(1);
     const expectedId = callbackId(
@@ -44,6 +45,7 @@ describe('POST /callback, accepted', () => {
 
   it('keeps unknown fields and element types in the job', async () => {
     expect((await ingest.postSample('send-msg-exception.rich-body')).status).toBe(200);
+    await ingest.moved();
     const [job] = await ingest.queue.getJobs(['waiting']);
     expect(job?.data.body).toEqual(sampleBody('send-msg-exception.rich-body'));
   });
@@ -53,6 +55,7 @@ describe('POST /callback, accepted', () => {
     const text = JSON.stringify(Object.fromEntries(Object.entries(body).reverse()), null, 2);
     expect((await ingest.post(sampleQuery('Group.CallbackSendMsgException'), text)).status).toBe(200);
     const id = callbackId(SAMPLE_APP_ID, 'Group.CallbackSendMsgException', body);
+    await ingest.moved();
     const data = await ingest.redis.hget(`${ingest.prefix}:${CALLBACKS_QUEUE}:${id}`, 'data');
     expect(data?.endsWith(`"body":${text}}`)).toBe(true);
     const [job] = await ingest.queue.getJobs(['waiting']);
@@ -65,11 +68,13 @@ describe('POST /callback, accepted', () => {
     const query = sampleQuery('Group.CallbackSendMsgException');
     expect((await ingest.post(query, JSON.stringify(body))).status).toBe(200);
     expect((await ingest.post(query, JSON.stringify(reordered))).status).toBe(200);
+    await ingest.moved();
     expect(await ingest.queue.getJobCountByTypes('waiting', 'active', 'completed')).toBe(1);
   });
 
   it('keeps the dedup key for the configured window, not forever', async () => {
     await ingest.postSample('send-msg-exception.muted');
+    await ingest.moved();
     const [job] = await ingest.queue.getJobs(['waiting']);
     const ttl = await ingest.redis.pttl(`${ingest.prefix}:${CALLBACKS_QUEUE}:de:${job?.id}`);
     expect(ttl).toBeGreaterThan(0);
@@ -86,6 +91,7 @@ describe('POST /callback, accepted', () => {
       '{"CallbackCommand":"Future.CallbackSomething","X":1}',
     );
     expect(unknown.status).toBe(200);
+    await ingest.moved();
     const names = (await ingest.queue.getJobs(['waiting'])).map((job) => job.name).sort();
     expect(names).toEqual(['Future.CallbackSomething', 'Group.CallbackBeforeSendMsg', 'State.StateChange']);
     const state = (await ingest.queue.getJobs(['waiting'])).find((job) => job.name === 'State.StateChange');
@@ -97,6 +103,7 @@ describe('POST /callback, accepted', () => {
       'content-type': 'text/plain',
     });
     expect(res.status).toBe(200);
+    await ingest.moved();
     const [job] = await ingest.queue.getJobs(['waiting']);
     expect(job?.name).toBe('State.StateChange');
   });
@@ -108,6 +115,7 @@ describe('POST /callback, accepted', () => {
       Array.from({ length: 1000 }, (_, i) => ingest.post(query, JSON.stringify({ ...base, Random: i }))),
     );
     expect(responses.every((res) => res.status === 200)).toBe(true);
+    await ingest.moved();
     expect(await ingest.queue.getJobCountByTypes('waiting')).toBe(1000);
     // Each job holds its own body: batches never pair a job with another request's text.
     const jobs = await ingest.queue.getJobs(['waiting'], 0, 999);
@@ -123,6 +131,29 @@ describe('POST /callback, accepted', () => {
     const ready = await ingest.app.request('/readyz');
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', redis: 'up' });
+  });
+});
+
+describe('POST /callback, what the ack stands for', () => {
+  it('answers once the callback is stored on the intake list, before any worker moved it', async () => {
+    const alone = await createTestIngest({ mover: false });
+    try {
+      const res = await alone.postSample('send-msg-exception.seed');
+      expect(res.status).toBe(200);
+      const batches = await alone.storedBatches();
+      expect(batches).toHaveLength(1);
+      const expectedId = callbackId(
+        SAMPLE_APP_ID,
+        'Group.CallbackSendMsgException',
+        sampleBody('send-msg-exception.seed'),
+      );
+      const [stored] = batches[0] ?? [];
+      expect(stored?.slice(0, 2)).toEqual([expectedId, 'Group.CallbackSendMsgException']);
+      expect(JSON.parse(stored?.[2] ?? '').body).toEqual(sampleBody('send-msg-exception.seed'));
+      expect(await alone.queue.count()).toBe(0);
+    } finally {
+      await alone.close();
+    }
   });
 });
 

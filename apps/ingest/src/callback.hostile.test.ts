@@ -149,6 +149,7 @@ describe('hostile bodies', () => {
     const res = await ingest.post(sampleQuery('Custom.Polluter'), text);
     expect(res.status).toBe(200);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    await ingest.moved();
     const jobs = await ingest.queue.getJobs(['waiting']);
     const job = jobs.find((j) => j.name === 'Custom.Polluter');
     expect(Object.keys(job?.data.body ?? {})).toEqual(['CallbackCommand', '__proto__', 'constructor', 'a']);

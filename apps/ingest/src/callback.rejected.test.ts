@@ -43,6 +43,7 @@ async function expectRejected(res: Response, status: number, info: RegExp) {
   expect(envelope.ErrorCode).not.toBe(0);
   expect(typeof envelope.ErrorCode).toBe('number');
   expect(envelope.ErrorInfo).toMatch(info);
+  await ingest.moved();
   expect(await ingest.queue.count()).toBe(0);
   const records = await ingest.rejections();
   expect(records).toHaveLength(1);
@@ -75,6 +76,7 @@ describe('POST /callback, refused', () => {
         sampleText(SEED),
       );
       expect(res.status).toBe(200);
+      await ingest.moved();
       expect(await ingest.queue.count()).toBe(1);
     });
 

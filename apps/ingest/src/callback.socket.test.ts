@@ -53,6 +53,7 @@ describe('POST /callback over a real socket', () => {
     expect(first.status).toBe(200);
     expect(await first.text()).toBe('{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}');
     expect((await fetch(url, { method: 'POST', body: text })).status).toBe(200);
+    await ingest.moved();
     const jobs = await ingest.queue.getJobs(['waiting']);
     expect(jobs).toHaveLength(1);
     expect(jobs[0]?.data.body).toEqual(sampleBody('send-msg-exception.seed'));
@@ -69,6 +70,7 @@ describe('POST /callback over a real socket', () => {
     });
     expect(res.status).toBe(413);
     expect(((await res.json()) as { ActionStatus: string }).ActionStatus).toBe('FAIL');
+    await ingest.moved();
     expect(await ingest.queue.count()).toBe(0);
     expect((await ingest.rejections()).map((r) => r.reason)).toEqual(['BODY_TOO_LARGE']);
   });
@@ -82,6 +84,7 @@ describe('POST /callback over a real socket', () => {
       JSON.stringify({ ...sampleBody('send-msg-exception.seed'), Padding: 'y'.repeat(5000) }),
     );
     expect(big.status).toBe(413);
+    await ingest.moved();
     expect(await ingest.queue.count()).toBe(1);
     expect((await ingest.rejections()).map((r) => r.reason)).toEqual(['BODY_TOO_LARGE']);
   });

@@ -3,8 +3,11 @@ import {
   CALLBACKS_QUEUE,
   type CallbackQueue,
   createCallbackQueue,
+  createIntakeMover,
   createRedis,
   imwatchKeys,
+  parseStoredBatch,
+  type StoredCallback,
   whenReady,
 } from '@imwatch/queue';
 import { createLogger } from '@imwatch/runtime';
@@ -24,7 +27,12 @@ export interface TestIngest {
   app: ReturnType<typeof createApp>;
   config: Config;
   redis: Redis;
+  /** The callbacks queue, where the intake mover puts what the ingest stored (see moved()). */
   queue: CallbackQueue;
+  /** The batches on the intake list, not yet moved, oldest first. */
+  storedBatches(): Promise<StoredCallback[][]>;
+  /** Waits until every stored batch is moved onto the callbacks queue, as the worker would. */
+  moved(): Promise<void>;
   prefix: string;
   clock: { now: number };
   post(query: string, body: string, headers?: Record<string, string>): Promise<Response>;
@@ -41,6 +49,8 @@ export async function createTestIngest(
     redisUrl?: string;
     spool?: IngestDeps['spool'];
     logger?: IngestDeps['logger'];
+    /** Run the intake mover (default), or leave stored batches on the intake list. */
+    mover?: boolean;
   } = {},
 ): Promise<TestIngest> {
   const prefix = uniquePrefix('ingest');
@@ -65,13 +75,26 @@ export async function createTestIngest(
   await whenReady(redis, 5000);
   const queue = createCallbackQueue(redis, prefix, config.queue);
   queue.on('error', () => {});
+  const keys = imwatchKeys(prefix);
+  // The worker's intake mover, in-process: tests read the callbacks queue as operators would.
+  const moverRedis = createRedis(config.redis.url, 'worker');
+  moverRedis.on('error', () => {});
+  const mover =
+    options.mover === false
+      ? undefined
+      : createIntakeMover({
+          connection: moverRedis,
+          prefix,
+          callbacks: queue,
+          dedupWindowMs: config.ingest.dedupWindowSeconds * 1000,
+        });
   const logger = options.logger ?? createLogger('ingest-test', 'silent');
   const clock = { now: Date.now() };
-  const streamKey = imwatchKeys(prefix).rejections;
+  const streamKey = keys.rejections;
   const app = createApp({
     config,
     logger,
-    enqueuer: options.enqueuer?.(queue, redis) ?? createShippedEnqueuer(redis, queue, config),
+    enqueuer: options.enqueuer?.(queue, redis) ?? createShippedEnqueuer(redis, prefix),
     rejections: createRejectionLog(redis, streamKey, config.ingest.rejectionsMaxLen, logger),
     redisReady: async () => (await redis.ping()) === 'PONG',
     spool: options.spool,
@@ -88,6 +111,18 @@ export async function createTestIngest(
     config,
     redis,
     queue,
+    storedBatches: async () =>
+      (await redis.lrange(keys.intake, 0, -1)).reverse().map((text) => parseStoredBatch(text) ?? []),
+    moved: async () => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        if ((await redis.llen(keys.intakeDamaged)) > 0) throw new Error('an intake batch was damaged');
+        const left = await redis.llen(keys.intake);
+        if (left === 0) return;
+        if (Date.now() > deadline) throw new Error(`intake not moved: ${left} batches left`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
     prefix,
     clock,
     post,
@@ -105,9 +140,13 @@ export async function createTestIngest(
       });
     },
     close: async () => {
+      // A test may leave Redis stopped or paused: the mover's close then waits for a reconnect.
+      await Promise.race([mover?.close(), new Promise((resolve) => setTimeout(resolve, 2000))]);
       await queue.obliterate({ force: true }).catch(() => {});
       await queue.close();
+      await redis.del(keys.intake, keys.intakeMarker, keys.intakeDamaged).catch(() => {});
       await redis.quit().catch(() => redis.disconnect());
+      await moverRedis.quit().catch(() => moverRedis.disconnect());
     },
   };
 }

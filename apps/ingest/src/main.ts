@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { ConfigError, loadConfig } from '@imwatch/config';
-import { createCallbackQueue, createRedis, imwatchKeys, whenReady } from '@imwatch/queue';
+import { createRedis, imwatchKeys, whenReady } from '@imwatch/queue';
 import {
   checkRedisForProduction,
   createLogger,
@@ -30,13 +30,9 @@ async function start() {
   const shutdown = new Shutdown(logger);
 
   const redis = createRedis(config.redis.url, 'producer');
-  // One warning per outage, not two per reconnect attempt (the queue re-emits the client's errors).
-  const onRedisError = watchRedisOutages(redis, logger, { url: config.redis.url });
+  // One warning per outage, not one per reconnect attempt.
+  watchRedisOutages(redis, logger, { url: config.redis.url });
   shutdown.add('redis', () => redis.quit().catch(() => redis.disconnect()));
-
-  const queue = createCallbackQueue(redis, config.redis.prefix, config.queue);
-  queue.on('error', (error) => onRedisError(error, 'queue'));
-  shutdown.add('queue', () => queue.close());
 
   // Not awaited: with the spool the ingest acks from the first second, Redis or not.
   whenReady(redis, 10_000).then(
@@ -54,7 +50,7 @@ async function start() {
   const spooling = await startSpooling(
     config,
     // Concurrent requests share one script call to Redis; the spool takes over when Redis is away.
-    createShippedEnqueuer(redis, queue, config),
+    createShippedEnqueuer(redis, config.redis.prefix),
     logger,
     () => redis.status === 'ready',
   ).catch((error: Error) => {

@@ -45,6 +45,7 @@ const post = (n: number) => ingest.post(sampleQuery(COMMAND), callbackText(n));
 
 /** The `Random` of every job in the queue: an independent view of which callbacks Redis holds. */
 async function randomsInQueue(): Promise<number[]> {
+  await ingest.moved();
   const jobs = await ingest.queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed']);
   return jobs.map((job) => job.data.body.Random as number).sort((a, b) => a - b);
 }

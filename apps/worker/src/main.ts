@@ -1,6 +1,12 @@
 import { ConfigError, loadConfig } from '@imwatch/config';
 import { closeSinks, createSinks } from '@imwatch/notify';
-import { createNotificationQueue, createRedis } from '@imwatch/queue';
+import {
+  createCallbackQueue,
+  createIntakeMover,
+  createNotificationQueue,
+  createRedis,
+  imwatchKeys,
+} from '@imwatch/queue';
 import { createRulesEngine } from '@imwatch/rules';
 import { checkRedisForProduction, createLogger, Shutdown, watchRedisOutages } from '@imwatch/runtime';
 import { createCallbackWorker } from './callback-worker.js';
@@ -53,6 +59,28 @@ function start() {
     onError: (error) => onRedisError(error, 'notification worker'),
   });
   shutdown.add('notification worker', () => notificationWorker.close());
+
+  // Batches in: the ingest stores each batch of callbacks as one entry of the intake list; moved
+  // here onto the callbacks queue, one job per callback (the ingest's ack waits for one small
+  // write, not for these).
+  const callbacks = createCallbackQueue(connection, prefix, config.queue);
+  callbacks.on('error', (error) => onRedisError(error, 'callbacks queue'));
+  shutdown.add('callbacks queue', () => callbacks.close());
+  const intakeMover = createIntakeMover({
+    connection,
+    prefix,
+    callbacks,
+    dedupWindowMs: config.ingest.dedupWindowSeconds * 1000,
+    onMoved: ({ damaged }) => {
+      if (damaged > 0)
+        logger.error(
+          { damaged, key: imwatchKeys(prefix).intakeDamaged },
+          'intake batches that cannot be read were set aside',
+        );
+    },
+    onError: (error) => onRedisError(error, 'intake mover'),
+  });
+  shutdown.add('intake mover', () => intakeMover.close());
 
   // Callbacks in: every effect of a callback applied once by the rules engine.
   const engine = createRulesEngine({

@@ -4,9 +4,11 @@ import { categorize } from '@imwatch/protocol';
 import {
   type Alert,
   type CallbackJob,
+  createBatchStore,
   createCallbackQueue,
   createNotificationQueue,
   createRedis,
+  imwatchKeys,
 } from '@imwatch/queue';
 import { testRedisUrl, uniquePrefix } from '@imwatch/testing';
 import type { Redis } from 'ioredis';
@@ -259,7 +261,59 @@ async function enqueue(prefix: string, jobs: Workload['jobs']) {
   return queue;
 }
 
+/**
+ * Stores the callbacks the way the ingest does, batches of 16 on the intake list, each 12th
+ * callback stored again in a later batch (a Tencent retry); the workers move them onto the
+ * callbacks queue.
+ */
+async function storeThroughIntake(prefix: string, callbacks: readonly CallbackJob[]) {
+  const store = createBatchStore(redis, prefix);
+  const again: CallbackJob[] = [];
+  for (let i = 0; i < callbacks.length; i += 16) {
+    const batch = callbacks.slice(i, i + 16);
+    await store([...batch, ...again.splice(0)]);
+    again.push(...batch.filter((_, n) => (i + n) % 12 === 0));
+  }
+  if (again.length > 0) await store(again);
+}
+
 describe('worker processes', () => {
+  it('callbacks stored through the intake, one worker SIGKILLed mid-run: every callback counted once', async () => {
+    redis = createRedis(testRedisUrl(), 'worker');
+    closers.push(() => redis.quit());
+    const prefix = uniquePrefix('intake');
+    const config = writeConfigFile(FAST);
+    const { unique } = workload(3000, 13, false);
+    const queue = createCallbackQueue(redis, prefix, {
+      attempts: 8,
+      backoffMs: 100,
+      keepCompleted: { count: 100_000, ageSeconds: 3600 },
+      keepFailed: { count: 100_000, ageSeconds: 3600 },
+    });
+    closers.push(() => queue.close());
+    await storeThroughIntake(prefix, unique);
+    const first = startWorker(config, prefix);
+    const second = startWorker(config, prefix);
+    await expect
+      .poll(() => queue.getCompletedCount(), { timeout: 60_000, interval: 20 })
+      .toBeGreaterThan(300);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const third = startWorker(config, prefix);
+    await expect
+      .poll(() => queue.getCompletedCount(), { timeout: 120_000, interval: 250 })
+      .toBe(unique.length);
+    const keys = imwatchKeys(prefix);
+    expect([await redis.llen(keys.intake), await redis.llen(keys.intakeDamaged)]).toEqual([0, 0]);
+    expect(await queue.getFailedCount()).toBe(0);
+    await expectExactEffects(
+      prefix,
+      unique,
+      () => [first, second, third].map((worker) => worker.output()).join('\n'),
+      true,
+    );
+  }, 180_000);
+
   it('two workers over 5,000 mixed callbacks give exactly the independently computed counts', async () => {
     redis = createRedis(testRedisUrl(), 'worker');
     closers.push(() => redis.quit());

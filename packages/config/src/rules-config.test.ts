@@ -166,3 +166,24 @@ alerting:
     expect(parseConfig({}, `${APPS}rules: []`).rules).toEqual([]);
   });
 });
+
+describe('alerting.guardTtl', () => {
+  // Defaults: dedup window 600 s; backoffs 1 s × (2^7 − 1) = 127 s, lock 30 s, stalled check 30 s:
+  // 600 + 187 = 787 s.
+  it('must outlast the dedup window, the retries and a stalled-job recovery', () => {
+    expect(problemsOf(`${APPS}alerting: { guardTtl: 786s }`)).toContain(
+      'alerting.guardTtl: must be at least 787s',
+    );
+    expect(parseConfig({}, `${APPS}alerting: { guardTtl: 787s }`).alerting.guardTtl).toBe(787_000);
+  });
+
+  it('grows with the retries a longer backoff allows', () => {
+    const text = `${APPS}queue: { attempts: 3, backoffMs: 10000 }\nalerting: { guardTtl: 16m }`;
+    // 600 + 10 × 3 + 60 = 690 s: 16 minutes pass.
+    expect(parseConfig({}, text).alerting.guardTtl).toBe(960_000);
+    // 600 + 10 × 127 + 60 = 1930 s.
+    expect(
+      problemsOf(`${APPS}queue: { attempts: 8, backoffMs: 10000 }\nalerting: { guardTtl: 30m }`),
+    ).toMatch(/guardTtl: must be at least 1930s/);
+  });
+});

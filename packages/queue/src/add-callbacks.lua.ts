@@ -1,4 +1,41 @@
 /**
+ * Shared by ADD_CALLBACKS_SCRIPT and the intake's move script: the per-job part of the add, and
+ * the wait-list push with its wake-up. Expects `rcall`, `prefix`, `timestamp`, `ttl`, `optsHead`,
+ * `optsMiddle`, `optsTail` as locals, and KEYS[wait], KEYS[meta], KEYS[active], KEYS[marker] at
+ * the indexes passed to pushAdded.
+ */
+export const ADD_JOB_LUA = `
+-- Adds one callback job unless it exists or its id is inside the dedup window; true when added.
+local function addJob(id, name, data)
+  local jobKey = prefix .. id
+  -- Same order as BullMQ: an existing job wins, then the deduplication window.
+  if rcall('EXISTS', jobKey) == 0 and rcall('SET', prefix .. 'de:' .. id, id, 'PX', ttl, 'NX') then
+    -- '0', not 0: Redis 7.0 turns a Lua number argument into text with snprintf, which was a
+    -- tenth of this script's instructions per job.
+    rcall('HSET', jobKey, 'name', name, 'data', data,
+      'opts', optsHead .. id .. optsMiddle .. id .. optsTail,
+      'timestamp', timestamp, 'delay', '0', 'priority', '0', 'deid', id)
+    return true
+  end
+  return false
+end
+
+-- Puts the added ids on the wait list (unpack() takes at most ~8,000 values: chunks of 1,000)
+-- and wakes a worker unless the queue is paused or at its global concurrency
+-- (addBaseMarkerIfNeeded).
+local function pushAdded(added, wait, meta, active, marker)
+  if #added == 0 then return end
+  for from = 1, #added, 1000 do
+    rcall('LPUSH', wait, unpack(added, from, math.min(from + 999, #added)))
+  end
+  local queueMeta = rcall('HMGET', meta, 'paused', 'concurrency')
+  if not queueMeta[1] and (not queueMeta[2] or rcall('LLEN', active) < tonumber(queueMeta[2])) then
+    rcall('ZADD', marker, 0, '0')
+  end
+end
+`;
+
+/**
  * Adds many callback jobs in one call, leaving exactly what `Queue.add(name, data, { jobId: id,
  * deduplication: { id, ttl } })` leaves (bullmq 6.7, scripts addStandardJob + storeJob): the job
  * hash, the deduplication key with its TTL, the id on the wait list, and the marker that wakes a
@@ -22,32 +59,17 @@ export const ADD_CALLBACKS_SCRIPT = `
 local rcall = redis.call
 local prefix, timestamp, ttl = ARGV[1], ARGV[2], ARGV[3]
 local optsHead, optsMiddle, optsTail = ARGV[4], ARGV[5], ARGV[6]
-local added, results, nAdded = {}, {}, 0
+${ADD_JOB_LUA}
+local added, results = {}, {}
 for n = 1, (#ARGV - 6) / 3 do
   local i = 4 + 3 * n
-  local id = ARGV[i]
-  local jobKey = prefix .. id
-  -- Same order as BullMQ: an existing job wins, then the deduplication window.
-  if rcall('EXISTS', jobKey) == 0 and rcall('SET', prefix .. 'de:' .. id, id, 'PX', ttl, 'NX') then
-    -- '0', not 0: Redis 7.0 turns a Lua number argument into text with snprintf, which was a
-    -- tenth of this script's instructions per job.
-    rcall('HSET', jobKey, 'name', ARGV[i + 1], 'data', ARGV[i + 2],
-      'opts', optsHead .. id .. optsMiddle .. id .. optsTail,
-      'timestamp', timestamp, 'delay', '0', 'priority', '0', 'deid', id)
-    nAdded = nAdded + 1
-    added[nAdded] = id
+  if addJob(ARGV[i], ARGV[i + 1], ARGV[i + 2]) then
+    added[#added + 1] = ARGV[i]
     results[n] = 1
   else
     results[n] = 0
   end
 end
-if nAdded > 0 then
-  rcall('LPUSH', KEYS[1], unpack(added))
-  -- Wake a worker unless the queue is paused or at its global concurrency (addBaseMarkerIfNeeded).
-  local meta = rcall('HMGET', KEYS[2], 'paused', 'concurrency')
-  if not meta[1] and (not meta[2] or rcall('LLEN', KEYS[3]) < tonumber(meta[2])) then
-    rcall('ZADD', KEYS[4], 0, '0')
-  end
-end
+pushAdded(added, KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 return results
 `;

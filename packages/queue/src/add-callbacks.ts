@@ -1,11 +1,10 @@
 import { optsEncodeMap } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ADD_CALLBACKS_SCRIPT } from './add-callbacks.lua.js';
-import { CALLBACK_ID } from './callback-job-check.js';
-import { callbackJobJson } from './callback-job-json.js';
 import { type CallbackQueue, callbackJobOptions } from './callbacks.js';
 import type { CallbackJob } from './catalog.js';
 import { scriptCaller } from './script-call.js';
+import { storedCallback } from './stored-callback.js';
 
 /**
  * Puts callbacks on the queue; one flag per callback: true = a new job, false = already there.
@@ -23,10 +22,12 @@ const ID_SLOT = '<callback id>';
 export const MAX_CALLBACKS_PER_ADD = 1000;
 
 /**
- * The ingest's way onto the callbacks queue: the same jobs as `queue.add` with the callback id as
- * job id and deduplication key (see callbackJobOptions), but any number of them in one script
- * call. Measured on the ingest (BENCHMARKS.md): server CPU per request 78 → 46 µs and Redis CPU
- * 34 → 16 µs against a corked `queue.add` per callback (Job object, msgpack, 11 commands each).
+ * Callback jobs straight onto the callbacks queue (the bench's prefill, tests; the ingest stores
+ * batches on the intake instead, createBatchStore): the same jobs as `queue.add` with the callback
+ * id as job id and deduplication key (see callbackJobOptions), but any number of them in one
+ * script call. Measured on the ingest, when it still added callback jobs itself (BENCHMARKS.md):
+ * server CPU per request 78 → 46 µs and Redis CPU 34 → 16 µs against a corked `queue.add` per
+ * callback (Job object, msgpack, 11 commands each).
  */
 export function createCallbackAdder(
   connection: Redis,
@@ -34,12 +35,31 @@ export function createCallbackAdder(
   dedupWindowMs: number,
 ): AddCallbacks {
   const addScript = scriptCaller(connection, ADD_CALLBACKS_SCRIPT);
+  const { keys, leadingArgs } = callbackAddParameters(queue, dedupWindowMs);
+
+  return async (jobs, bodyTexts) => {
+    if (jobs.length === 0) return [];
+    if (jobs.length > MAX_CALLBACKS_PER_ADD) {
+      throw new RangeError(`at most ${MAX_CALLBACKS_PER_ADD} callbacks per add, got ${jobs.length}`);
+    }
+    const args = leadingArgs(Date.now());
+    for (let i = 0; i < jobs.length; i++)
+      args.push(...storedCallback(jobs[i] as CallbackJob, bodyTexts?.[i]));
+    const results = (await addScript(keys, args)) as number[];
+    return results.map((added) => added === 1);
+  };
+}
+
+/**
+ * The keys and the first arguments of every script that adds callback jobs (ADD_JOB_LUA): the
+ * callbacks queue's wait, meta, active and marker keys; the job key prefix, the time, the dedup
+ * TTL and a callback job's options as `queue.add` stores them (queue defaults, then
+ * callbackJobOptions), cut where the callback id goes (job id, deduplication id).
+ */
+export function callbackAddParameters(queue: CallbackQueue, dedupWindowMs: number) {
   const keys = ['wait', 'meta', 'active', 'marker'].map((type) => queue.toKey(type));
   const jobKeyPrefix = queue.toKey(''); // "<prefix>:callbacks:"
   const ttl = Math.round(dedupWindowMs);
-  // A callback job's options as `queue.add` stores them (queue defaults, then callbackJobOptions),
-  // cut where the callback id goes (job id, deduplication id); the script joins the pieces with
-  // each job's id.
   const optsPieces = JSON.stringify(
     encodeOpts({ ...queue.defaultJobOptions, ...callbackJobOptions(ID_SLOT, ttl) }),
   ).split(ID_SLOT);
@@ -48,21 +68,9 @@ export function createCallbackAdder(
       `a callback job's options hold its id ${optsPieces.length - 1} times, the script joins 2`,
     );
   }
-
-  return async (jobs, bodyTexts) => {
-    if (jobs.length === 0) return [];
-    if (jobs.length > MAX_CALLBACKS_PER_ADD) {
-      throw new RangeError(`at most ${MAX_CALLBACKS_PER_ADD} callbacks per add, got ${jobs.length}`);
-    }
-    const args: (string | number)[] = [jobKeyPrefix, Date.now(), ttl, ...optsPieces];
-    for (let i = 0; i < jobs.length; i++) {
-      const job = jobs[i] as CallbackJob;
-      // The script puts the id into the opts JSON unescaped: only `cb-` + hex may pass.
-      if (!CALLBACK_ID.test(job.callbackId)) throw new TypeError(`not a callback id: ${job.callbackId}`);
-      args.push(job.callbackId, job.command, callbackJobJson(job, bodyTexts?.[i]));
-    }
-    const results = (await addScript(keys, args)) as number[];
-    return results.map((added) => added === 1);
+  return {
+    keys,
+    leadingArgs: (now: number): (string | number)[] => [jobKeyPrefix, now, ttl, ...optsPieces],
   };
 }
 

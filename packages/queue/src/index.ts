@@ -16,6 +16,14 @@ export {
   digestEntrySchema,
   notificationJobs,
 } from './catalog.js';
+export { createBatchStore, type StoreBatch } from './intake.js';
+export {
+  BATCHES_PER_MOVE,
+  createIntakeMover,
+  type IntakeMover,
+  type IntakeMoverDeps,
+  type MoveResult,
+} from './intake-mover.js';
 export { imwatchKeys } from './keys.js';
 export {
   CALLBACKS_QUEUE,
@@ -35,3 +43,9 @@ export {
 export { type ConnectionRole, createRedis, redisOptions, whenReady } from './redis.js';
 export { type RejectionRecord, recordRejection } from './rejections.js';
 export { type ScriptCall, scriptCaller } from './script-call.js';
+export {
+  parseStoredBatch,
+  type StoredCallback,
+  storedBatchText,
+  storedCallback,
+} from './stored-callback.js';

@@ -3,7 +3,14 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CallbackQueue, createCallbackQueue, createRedis } from '@imwatch/queue';
+import { loadConfig } from '@imwatch/config';
+import {
+  type CallbackQueue,
+  createCallbackQueue,
+  createIntakeMover,
+  createRedis,
+  imwatchKeys,
+} from '@imwatch/queue';
 import { freePort, SAMPLE_APP_ID, sampleBody, sampleQuery, uniquePrefix } from '@imwatch/testing';
 import type { Redis } from 'ioredis';
 
@@ -185,17 +192,33 @@ export async function sendLoad(options: {
   await maybePause();
 }
 
-/** Reads the callbacks queue straight from Redis: `Random` → how many jobs carry it. */
-export async function jobsByCallback(redisUrl: string, prefix: string): Promise<Map<number, number>> {
+/**
+ * Moves what the ingest stored onto the callbacks queue, as the worker's intake mover does with
+ * the workspace's config, then reads the callbacks queue straight from Redis: `Random` → how many
+ * jobs carry it. Every batch must move: one that failed is a lost callback.
+ */
+export async function jobsByCallback(redisUrl: string, workspace: Workspace): Promise<Map<number, number>> {
+  const { prefix } = workspace;
+  const config = loadConfig({ IMWATCH_CONFIG: workspace.configPath }, workspace.dir);
   const redis: Redis = createRedis(redisUrl, 'worker');
   redis.on('error', () => {});
-  const queue: CallbackQueue = createCallbackQueue(redis, prefix, {
-    attempts: 1,
-    backoffMs: 1,
-    keepCompleted: { count: 1, ageSeconds: 1 },
-    keepFailed: { count: 1, ageSeconds: 1 },
+  const queue: CallbackQueue = createCallbackQueue(redis, prefix, config.queue);
+  const { intake, intakeDamaged } = imwatchKeys(prefix);
+  const mover = createIntakeMover({
+    connection: redis,
+    prefix,
+    callbacks: queue,
+    dedupWindowMs: config.ingest.dedupWindowSeconds * 1000,
   });
   try {
+    const deadline = Date.now() + 60_000;
+    while ((await redis.llen(intake)) > 0) {
+      if (Date.now() > deadline)
+        throw new Error(`intake not moved: ${await redis.llen(intake)} batches left`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    if ((await redis.llen(intakeDamaged)) > 0) throw new Error('intake batches were damaged');
+    await mover.close();
     const counts = new Map<number, number>();
     const jobs = await queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized']);
     for (const job of jobs) {
@@ -204,6 +227,7 @@ export async function jobsByCallback(redisUrl: string, prefix: string): Promise<
     }
     return counts;
   } finally {
+    await mover.close();
     await queue.close();
     await redis.quit();
   }

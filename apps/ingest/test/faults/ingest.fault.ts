@@ -39,7 +39,7 @@ const report = (figures: Record<string, unknown>) =>
 
 /** Every callback the ingest acked is in Redis, and none twice (against the test's own record). */
 async function expectEachAckedCallbackOnce(record: LoadRecord) {
-  const result = checkExactlyOnce(record, await jobsByCallback(redis.url, workspace.prefix));
+  const result = checkExactlyOnce(record, await jobsByCallback(redis.url, workspace));
   expect(result.missing).toEqual([]);
   expect(result.duplicated).toEqual([]);
 }

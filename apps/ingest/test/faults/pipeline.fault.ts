@@ -101,7 +101,7 @@ describe('fault: ingest, worker and Redis together', () => {
       keepFailed: { count: 1, ageSeconds: 1 },
     });
     try {
-      const jobs = await jobsByCallback(server.url, ws.prefix);
+      const jobs = await jobsByCallback(server.url, ws);
       const deadline = Date.now() + 120_000;
       while ((await queue.getCompletedCount()) + (await queue.getFailedCount()) < jobs.size) {
         if (Date.now() > deadline)

@@ -1,0 +1,22 @@
+import type { Redis } from 'ioredis';
+
+/** Every key of a queue with its type, TTL and content, job hashes' timestamps left out. */
+export async function queueSnapshot(redis: Redis, prefix: string) {
+  const keys = (await redis.keys(`${prefix}:*`)).sort();
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const name = key.slice(prefix.length);
+    const type = await redis.type(key);
+    const ttl = await redis.pttl(key);
+    const ttlClass = ttl < 0 ? ttl : Math.ceil(ttl / 10_000); // both written within the same ~second
+    if (type === 'hash') {
+      const { timestamp, opts, ...fields } = await redis.hgetall(key);
+      out[name] = { type, ttlClass, fields, opts: opts && JSON.parse(opts), hasTimestamp: !!timestamp };
+    } else if (type === 'list') out[name] = { type, ttlClass, items: await redis.lrange(key, 0, -1) };
+    else if (type === 'zset')
+      out[name] = { type, ttlClass, items: await redis.zrange(key, 0, -1, 'WITHSCORES') };
+    else if (type === 'string') out[name] = { type, ttlClass, value: await redis.get(key) };
+    else out[name] = { type, ttlClass };
+  }
+  return out;
+}
