@@ -243,7 +243,8 @@ async function expectExactEffects(
   if (!crashed) expect(loggedAlertIds(output()).sort()).toEqual(ids);
 }
 
-async function enqueue(prefix: string, jobs: Workload['jobs']) {
+/** The callbacks queue under `prefix`, with the settings of FAST; closed after the test. */
+function callbacksQueue(prefix: string) {
   const queue = createCallbackQueue(redis, prefix, {
     attempts: 8,
     backoffMs: 100,
@@ -251,6 +252,11 @@ async function enqueue(prefix: string, jobs: Workload['jobs']) {
     keepFailed: { count: 100_000, ageSeconds: 3600 },
   });
   closers.push(() => queue.close());
+  return queue;
+}
+
+async function enqueue(prefix: string, jobs: Workload['jobs']) {
+  const queue = callbacksQueue(prefix);
   for (let i = 0; i < jobs.length; i += 500) {
     await queue.addBulk(
       jobs
@@ -284,13 +290,7 @@ describe('worker processes', () => {
     const prefix = uniquePrefix('intake');
     const config = writeConfigFile(FAST);
     const { unique } = workload(3000, 13, false);
-    const queue = createCallbackQueue(redis, prefix, {
-      attempts: 8,
-      backoffMs: 100,
-      keepCompleted: { count: 100_000, ageSeconds: 3600 },
-      keepFailed: { count: 100_000, ageSeconds: 3600 },
-    });
-    closers.push(() => queue.close());
+    const queue = callbacksQueue(prefix);
     await storeThroughIntake(prefix, unique);
     const first = startWorker(config, prefix);
     const second = startWorker(config, prefix);

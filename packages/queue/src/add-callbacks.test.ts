@@ -1,15 +1,13 @@
-import { SAMPLE_APP_ID, sampleBody, testRedisUrl, uniquePrefix } from '@imwatch/testing';
+import { testRedisUrl, uniquePrefix } from '@imwatch/testing';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCallbackAdder, MAX_CALLBACKS_PER_ADD } from './add-callbacks.js';
 import { callbackJobOptions, createCallbackQueue } from './callbacks.js';
-import type { CallbackJob } from './catalog.js';
 import { CALLBACKS_QUEUE } from './names.js';
-import { queueSnapshot as snapshot } from './queue.test-helpers.js';
+import { COMMAND, queueSnapshot as snapshot, testCallback } from './queue.test-helpers.js';
 import { createRedis, whenReady } from './redis.js';
 
-const COMMAND = 'Group.CallbackSendMsgException';
 const WINDOW_MS = 60_000;
 const SETTINGS = {
   attempts: 3,
@@ -18,16 +16,7 @@ const SETTINGS = {
   keepFailed: { count: 10, ageSeconds: 60 },
 };
 
-function callback(n: number): CallbackJob {
-  return {
-    callbackId: `cb-${n.toString(16).padStart(32, '0')}`,
-    appId: SAMPLE_APP_ID,
-    command: COMMAND,
-    platform: 'Web',
-    receivedAt: 1_700_000_000_000 + n,
-    body: { ...sampleBody('send-msg-exception.seed'), Random: n },
-  };
-}
+const callback = testCallback;
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

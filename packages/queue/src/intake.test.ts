@@ -1,18 +1,16 @@
-import { SAMPLE_APP_ID, sampleBody, testRedisUrl, uniquePrefix } from '@imwatch/testing';
+import { testRedisUrl, uniquePrefix } from '@imwatch/testing';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCallbackAdder, MAX_CALLBACKS_PER_ADD } from './add-callbacks.js';
 import { createCallbackQueue } from './callbacks.js';
-import type { CallbackJob } from './catalog.js';
 import { createBatchStore } from './intake.js';
 import { BATCHES_PER_MOVE, createIntakeMover, type MoveResult } from './intake-mover.js';
 import { imwatchKeys } from './keys.js';
 import { CALLBACKS_QUEUE } from './names.js';
-import { queueSnapshot } from './queue.test-helpers.js';
+import { COMMAND, queueSnapshot, testCallback } from './queue.test-helpers.js';
 import { createRedis, whenReady } from './redis.js';
 import { parseStoredBatch, type StoredCallback, storedBatchText, storedCallback } from './stored-callback.js';
 
-const COMMAND = 'Group.CallbackSendMsgException';
 const WINDOW_MS = 60_000;
 const SETTINGS = {
   attempts: 3,
@@ -21,16 +19,7 @@ const SETTINGS = {
   keepFailed: { count: 10, ageSeconds: 60 },
 };
 
-function callback(n: number): CallbackJob {
-  return {
-    callbackId: `cb-${n.toString(16).padStart(32, '0')}`,
-    appId: SAMPLE_APP_ID,
-    command: COMMAND,
-    platform: 'Web',
-    receivedAt: 1_700_000_000_000 + n,
-    body: { ...sampleBody('send-msg-exception.seed'), Random: n },
-  };
-}
+const callback = testCallback;
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

@@ -1,4 +1,20 @@
+import { SAMPLE_APP_ID, sampleBody } from '@imwatch/testing';
 import type { Redis } from 'ioredis';
+import type { CallbackJob } from './catalog.js';
+
+export const COMMAND = 'Group.CallbackSendMsgException';
+
+/** Callback number `n`: its own id (`cb-` + n in hex) and body (`Random` = n). */
+export function testCallback(n: number): CallbackJob {
+  return {
+    callbackId: `cb-${n.toString(16).padStart(32, '0')}`,
+    appId: SAMPLE_APP_ID,
+    command: COMMAND,
+    platform: 'Web',
+    receivedAt: 1_700_000_000_000 + n,
+    body: { ...sampleBody('send-msg-exception.seed'), Random: n },
+  };
+}
 
 /** Every key of a queue with its type, TTL and content, job hashes' timestamps left out. */
 export async function queueSnapshot(redis: Redis, prefix: string) {
