@@ -57,8 +57,9 @@ export interface DrainSetup {
 }
 
 /**
- * Puts the callbacks on the callbacks queue as the intake mover does (its adder, in batches), or
- * with `intake`, on the intake list as the ingest does (its batch store, INTAKE_BATCH each).
+ * Puts the callbacks on the callbacks queue as the intake mover leaves them (the add script, in
+ * batches), or with `intake`, on the intake list as the ingest does (its batch store, INTAKE_BATCH
+ * each).
  */
 export async function prefill(
   setup: DrainSetup,
@@ -75,11 +76,7 @@ export async function prefill(
       const store = createBatchStore(connection, prefix);
       for (let i = 0; i < jobs.length; i += INTAKE_BATCH) await store(jobs.slice(i, i + INTAKE_BATCH));
     } else {
-      const add = createCallbackAdder(
-        connection,
-        createCallbackQueue(connection, prefix, setup.config.queue),
-        setup.config.ingest.dedupWindowSeconds * 1000,
-      );
+      const add = createCallbackAdder(connection, queue, setup.config.ingest.dedupWindowSeconds * 1000);
       for (let i = 0; i < jobs.length; i += 500) await add(jobs.slice(i, i + 500));
     }
   } finally {

@@ -1,4 +1,4 @@
-import { type CallbackJob, createBatchStore } from '@imwatch/queue';
+import { type CallbackJob, createBatchStore, type StoreBatch } from '@imwatch/queue';
 import type { Redis } from 'ioredis';
 import type { CallbackEnqueuer } from './enqueuer.js';
 
@@ -33,8 +33,8 @@ interface Caller {
  * callback job (the intake mover's add skips its job id and deduplication key).
  */
 export function createBatchingEnqueuer(
-  /** Stores a batch durably; resolves once Redis has it (createBatchStore, or an adder in tests). */
-  add: (jobs: readonly CallbackJob[], bodyTexts: readonly (string | undefined)[]) => Promise<unknown>,
+  /** createBatchStore as shipped; in tests also an adder straight onto the callbacks queue. */
+  add: StoreBatch,
   { maxBatch = 16, maxInFlight = 4 }: BatchingOptions = {},
 ): CallbackEnqueuer {
   let jobs: CallbackJob[] = [];

@@ -18,7 +18,7 @@ export type AddCallbacks = (
 /** Stands for the callback id while the options are cut into pieces; not a possible id. */
 const ID_SLOT = '<callback id>';
 
-/** unpack() in the script takes at most ~8,000 values; a batch stays well below. */
+/** Bounds how long one script call holds Redis: ~58,000 of its instructions per callback (BENCHMARKS.md). */
 export const MAX_CALLBACKS_PER_ADD = 1000;
 
 /**

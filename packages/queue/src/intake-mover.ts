@@ -66,8 +66,8 @@ export function createIntakeMover({
 
   async function moveOnce(): Promise<MoveResult> {
     const reply = (await move(keys, [...add.leadingArgs(Date.now()), BATCHES_PER_MOVE])) as number[];
-    const [batches = 0, moved = 0, added = 0, damaged = 0] = reply;
-    return { batches, callbacks: moved, added, damaged };
+    const [batches = 0, callbacks = 0, added = 0, damaged = 0] = reply;
+    return { batches, callbacks, added, damaged };
   }
 
   async function loop() {

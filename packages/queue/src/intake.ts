@@ -3,13 +3,16 @@ import type { CallbackJob } from './catalog.js';
 import { STORE_BATCH_SCRIPT } from './intake.lua.js';
 import { imwatchKeys } from './keys.js';
 import { scriptCaller } from './script-call.js';
-import { type StoredCallback, storedBatchText, storedCallback } from './stored-callback.js';
+import { storedBatchText, storedCallback } from './stored-callback.js';
 
-/** Stores callbacks as one batch; resolves once Redis has it. */
+/**
+ * Stores callbacks as one batch; resolves once Redis holds them, with nothing the caller needs.
+ * `bodyTexts[i]`, when given, is the text `jobs[i].body` was parsed from (see callbackJobJson).
+ */
 export type StoreBatch = (
   jobs: readonly CallbackJob[],
   bodyTexts?: readonly (string | undefined)[],
-) => Promise<void>;
+) => Promise<unknown>;
 
 /**
  * The ingest's way into Redis: all callbacks of a batch as one entry of the intake list
@@ -24,8 +27,7 @@ export function createBatchStore(connection: Redis, prefix: string): StoreBatch 
   const keys = [intake, intakeMarker];
   return async (jobs, bodyTexts) => {
     if (jobs.length === 0) return;
-    const batch: StoredCallback[] = new Array(jobs.length);
-    for (let i = 0; i < jobs.length; i++) batch[i] = storedCallback(jobs[i] as CallbackJob, bodyTexts?.[i]);
+    const batch = jobs.map((job, i) => storedCallback(job, bodyTexts?.[i]));
     await store(keys, [storedBatchText(batch)]);
   };
 }
