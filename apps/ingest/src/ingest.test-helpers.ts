@@ -113,16 +113,7 @@ export async function createTestIngest(
     queue,
     storedBatches: async () =>
       (await redis.lrange(keys.intake, 0, -1)).reverse().map((text) => parseStoredBatch(text) ?? []),
-    moved: async () => {
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        if ((await redis.llen(keys.intakeDamaged)) > 0) throw new Error('an intake batch was damaged');
-        const left = await redis.llen(keys.intake);
-        if (left === 0) return;
-        if (Date.now() > deadline) throw new Error(`intake not moved: ${left} batches left`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    },
+    moved: () => waitUntilMoved(redis, prefix, 10_000),
     prefix,
     clock,
     post,
@@ -149,6 +140,22 @@ export async function createTestIngest(
       await moverRedis.quit().catch(() => moverRedis.disconnect());
     },
   };
+}
+
+/**
+ * Waits until a mover has taken every batch off the intake list under `prefix`; throws when one
+ * was set aside as damaged (an acked callback that no job will carry) or when time runs out.
+ */
+export async function waitUntilMoved(redis: Redis, prefix: string, timeoutMs: number): Promise<void> {
+  const { intake, intakeDamaged } = imwatchKeys(prefix);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if ((await redis.llen(intakeDamaged)) > 0) throw new Error('an intake batch was damaged');
+    const left = await redis.llen(intake);
+    if (left === 0) return;
+    if (Date.now() > deadline) throw new Error(`intake not moved: ${left} batches left`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 export { CALLBACKS_QUEUE };

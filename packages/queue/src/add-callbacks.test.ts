@@ -5,18 +5,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createCallbackAdder, MAX_CALLBACKS_PER_ADD } from './add-callbacks.js';
 import { callbackJobOptions, createCallbackQueue } from './callbacks.js';
 import { CALLBACKS_QUEUE } from './names.js';
-import { COMMAND, queueSnapshot as snapshot, testCallback } from './queue.test-helpers.js';
+import {
+  COMMAND,
+  testCallback as callback,
+  SETTINGS,
+  queueSnapshot as snapshot,
+  WINDOW_MS,
+} from './queue.test-helpers.js';
 import { createRedis, whenReady } from './redis.js';
-
-const WINDOW_MS = 60_000;
-const SETTINGS = {
-  attempts: 3,
-  backoffMs: 10,
-  keepCompleted: { count: 10, ageSeconds: 60 },
-  keepFailed: { count: 10, ageSeconds: 60 },
-};
-
-const callback = testCallback;
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

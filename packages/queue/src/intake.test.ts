@@ -7,19 +7,15 @@ import { createBatchStore } from './intake.js';
 import { BATCHES_PER_MOVE, createIntakeMover, type MoveResult } from './intake-mover.js';
 import { imwatchKeys } from './keys.js';
 import { CALLBACKS_QUEUE } from './names.js';
-import { COMMAND, queueSnapshot, testCallback } from './queue.test-helpers.js';
+import {
+  COMMAND,
+  testCallback as callback,
+  queueSnapshot,
+  SETTINGS,
+  WINDOW_MS,
+} from './queue.test-helpers.js';
 import { createRedis, whenReady } from './redis.js';
 import { parseStoredBatch, type StoredCallback, storedBatchText, storedCallback } from './stored-callback.js';
-
-const WINDOW_MS = 60_000;
-const SETTINGS = {
-  attempts: 3,
-  backoffMs: 10,
-  keepCompleted: { count: 100_000, ageSeconds: 600 },
-  keepFailed: { count: 10, ageSeconds: 60 },
-};
-
-const callback = testCallback;
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

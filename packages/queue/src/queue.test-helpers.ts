@@ -4,6 +4,15 @@ import type { CallbackJob } from './catalog.js';
 
 export const COMMAND = 'Group.CallbackSendMsgException';
 
+/** The dedup window and callbacks-queue settings the package's tests add jobs with. */
+export const WINDOW_MS = 60_000;
+export const SETTINGS = {
+  attempts: 3,
+  backoffMs: 10,
+  keepCompleted: { count: 10, ageSeconds: 60 },
+  keepFailed: { count: 10, ageSeconds: 60 },
+};
+
 /** Callback number `n`: its own id (`cb-` + n in hex) and body (`Random` = n). */
 export function testCallback(n: number): CallbackJob {
   return {

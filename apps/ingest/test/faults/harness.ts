@@ -4,15 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@imwatch/config';
-import {
-  type CallbackQueue,
-  createCallbackQueue,
-  createIntakeMover,
-  createRedis,
-  imwatchKeys,
-} from '@imwatch/queue';
+import { type CallbackQueue, createCallbackQueue, createIntakeMover, createRedis } from '@imwatch/queue';
 import { freePort, SAMPLE_APP_ID, sampleBody, sampleQuery, uniquePrefix } from '@imwatch/testing';
 import type { Redis } from 'ioredis';
+import { waitUntilMoved } from '../../src/ingest.test-helpers.js';
 
 export const INGEST_MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 export const WORKER_MAIN = fileURLToPath(new URL('../../../worker/dist/main.js', import.meta.url));
@@ -203,7 +198,6 @@ export async function jobsByCallback(redisUrl: string, workspace: Workspace): Pr
   const redis: Redis = createRedis(redisUrl, 'worker');
   redis.on('error', () => {});
   const queue: CallbackQueue = createCallbackQueue(redis, prefix, config.queue);
-  const { intake, intakeDamaged } = imwatchKeys(prefix);
   const mover = createIntakeMover({
     connection: redis,
     prefix,
@@ -211,14 +205,7 @@ export async function jobsByCallback(redisUrl: string, workspace: Workspace): Pr
     dedupWindowMs: config.ingest.dedupWindowSeconds * 1000,
   });
   try {
-    const deadline = Date.now() + 60_000;
-    while ((await redis.llen(intake)) > 0) {
-      if (Date.now() > deadline)
-        throw new Error(`intake not moved: ${await redis.llen(intake)} batches left`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    if ((await redis.llen(intakeDamaged)) > 0) throw new Error('intake batches were damaged');
-    await mover.close();
+    await waitUntilMoved(redis, prefix, 60_000);
     const counts = new Map<number, number>();
     const jobs = await queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized']);
     for (const job of jobs) {
