@@ -267,6 +267,19 @@ async function enqueue(prefix: string, jobs: Workload['jobs']) {
   return queue;
 }
 
+/** SIGKILLs a worker once more than `completed` callback jobs are done; resolves when it is gone. */
+async function killOnceBusy(
+  worker: ReturnType<typeof startWorker>,
+  queue: ReturnType<typeof callbacksQueue>,
+  completed: number,
+) {
+  await expect
+    .poll(() => queue.getCompletedCount(), { timeout: 60_000, interval: 20 })
+    .toBeGreaterThan(completed);
+  worker.child.kill('SIGKILL');
+  await worker.exited;
+}
+
 /**
  * Stores the callbacks the way the ingest does, batches of 16 on the intake list, each 12th
  * callback stored again in a later batch (a Tencent retry); the workers move them onto the
@@ -294,11 +307,7 @@ describe('worker processes', () => {
     await storeThroughIntake(prefix, unique);
     const first = startWorker(config, prefix);
     const second = startWorker(config, prefix);
-    await expect
-      .poll(() => queue.getCompletedCount(), { timeout: 60_000, interval: 20 })
-      .toBeGreaterThan(300);
-    first.child.kill('SIGKILL');
-    await first.exited;
+    await killOnceBusy(first, queue, 300);
     const third = startWorker(config, prefix);
     await expect
       .poll(() => queue.getCompletedCount(), { timeout: 120_000, interval: 250 })
@@ -343,11 +352,7 @@ describe('worker processes', () => {
     const { jobs, unique } = workload(3000, 11, false);
     const queue = await enqueue(prefix, jobs);
     const first = startWorker(config, prefix);
-    await expect
-      .poll(() => queue.getCompletedCount(), { timeout: 60_000, interval: 20 })
-      .toBeGreaterThan(500);
-    first.child.kill('SIGKILL');
-    await first.exited;
+    await killOnceBusy(first, queue, 500);
     const done = await queue.getCompletedCount();
     expect(done).toBeLessThan(jobs.length);
     const interrupted = await queue.getActiveCount();
