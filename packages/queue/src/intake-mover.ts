@@ -78,7 +78,7 @@ export function createIntakeMover({
           onMoved?.(result);
           continue;
         }
-        // Empty: wait for the store that finds the list empty to set the marker.
+        // Empty: wait for the marker every store sets after its push.
         await blocking.bzpopmin(intakeMarker, idleWaitSeconds);
       } catch (error) {
         if (closing) break;

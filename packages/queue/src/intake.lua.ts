@@ -1,20 +1,6 @@
 import { ADD_JOB_LUA } from './add-callbacks.lua.js';
 
 /**
- * The ingest's store: one batch (storedBatchText) onto the intake list, and
- * the wake-up for a mover when the list was empty (a mover blocks only after finding it empty, so
- * a list that already held batches has a mover on its way).
- *
- * KEYS[1] intake list, KEYS[2] intake marker zset; ARGV[1] the batch's text.
- * Returns the intake's length after the push.
- */
-export const STORE_BATCH_SCRIPT = `
-local length = redis.call('LPUSH', KEYS[1], ARGV[1])
-if length == 1 then redis.call('ZADD', KEYS[2], 0, '0') end
-return length
-`;
-
-/**
  * The intake mover's step: takes up to ARGV[7] batches from the intake list, oldest first, and
  * adds each of their callbacks as a callback job (ADD_JOB_LUA: the same job, deduplication and
  * wake-up as ADD_CALLBACKS_SCRIPT), in one atomic call: a batch is taken exactly when its

@@ -87,7 +87,7 @@ describe('createBatchStore', () => {
     const [[first]] = (await stored()) as [[StoredCallback]];
     expect(JSON.parse(first[2]).body.Note).toBe('群组 🚀 "quoted"\n');
     expect(first[2].endsWith(`"body":${text}}`)).toBe(true);
-    // The first store into an empty list leaves the marker that wakes a blocked mover.
+    // Every store leaves the marker that wakes a blocked mover (one member, however many stores).
     expect(await redis.zrange(keys.intakeMarker, 0, -1)).toEqual(['0']);
   });
 
